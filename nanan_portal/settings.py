@@ -1,0 +1,190 @@
+"""Settings for the 南岸教育改革门户 portal.
+
+One module for every environment: each deploy-time value is read from the environment, and
+every default is safe for a local machine (plain HTTP, SQLite file, local-memory cache).
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_list(name, default):
+    raw = env_str(name, "")
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    return items or list(default)
+
+
+CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+    "db": "django.core.cache.backends.db.DatabaseCache",
+}
+
+
+def cache_from_url(url):
+    """Turn a CACHE_URL such as ``redis://host:6379/0`` or ``dummy://`` into a CACHES entry.
+
+    Query parameters become OPTIONS, except ``timeout`` and ``key_prefix``, which Django reads
+    at the top level of the entry.
+    """
+    parts = urlsplit(url)
+    backend = CACHE_BACKENDS.get(parts.scheme)
+    if backend is None:
+        known = ", ".join(f"{scheme}://" for scheme in CACHE_BACKENDS)
+        raise ImproperlyConfigured(f"CACHE_URL scheme {parts.scheme!r} is not one of {known}")
+    config = {"BACKEND": backend}
+    params = dict(parse_qsl(parts.query))
+    if "timeout" in params:
+        config["TIMEOUT"] = int(params.pop("timeout"))
+    if "key_prefix" in params:
+        config["KEY_PREFIX"] = params.pop("key_prefix")
+    if parts.scheme.startswith("redis"):
+        config["LOCATION"] = parts._replace(query="").geturl()
+    elif parts.scheme == "file":
+        config["LOCATION"] = parts.path
+    elif parts.scheme in {"locmem", "db"}:
+        config["LOCATION"] = parts.netloc or parts.path.strip("/") or "nanan-portal"
+    if params:
+        config["OPTIONS"] = params
+    return config
+
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+HTTPS = env_bool("DJANGO_HTTPS", default=False)
+
+# A fixed development key keeps local sessions valid across restarts; it is refused whenever
+# the site is served over HTTPS, which is how production runs.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-never-used-in-production"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if HTTPS:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_HTTPS is on; generate one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "reforms",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Directly after SecurityMiddleware, so static files skip the rest of the stack.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "nanan_portal.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "nanan_portal.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+# Django 5.2's zh_Hans input formats contain directives strptime rejects; ours replace them.
+FORMAT_MODULE_PATH = ["nanan_portal.formats"]
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env_str("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    # Trust X-Forwarded-Proto only when a TLS proxy in front of us is known to set it.
+    if env_bool("DJANGO_BEHIND_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,236 @@
+"""Check JSON fixtures before any row is written, and say what is wrong in one line.
+
+Django's ``loaddata`` meets a malformed fixture with a traceback, or, for a record listed twice
+with different values, silently keeps the last one. Editors deserve better: this reads every
+file of a load first and reports the first problem by file, record and field.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
+from django.db import models
+
+
+class FixtureProblem(Exception):
+    pass
+
+
+@dataclass
+class Record:
+    path: str
+    index: int
+    label: str
+    fields: dict
+    pk: object = None
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+    def describe(self):
+        name = self.fields.get("name") or self.fields.get("key") or self.pk
+        shown = f" “{name}”" if name not in (None, "") else ""
+        return f"{self.path}：第{self.index}条记录（{self.label}{shown}）"
+
+
+def natural_key_of(model, fields):
+    """The natural key a fixture record will have once loaded, or None if the model has none.
+
+    Named records are keyed by ``name``; a composite key (a section: report and key) follows
+    the model's unique constraint, with foreign natural keys spliced in.
+    """
+    if not hasattr(model, "natural_key"):
+        return None
+    if "name" in fields and any(f.name == "name" and f.unique for f in model._meta.fields):
+        return (fields["name"],)
+    parts = []
+    for field_name in _natural_key_fields(model):
+        value = fields.get(field_name)
+        parts.extend(value if isinstance(value, list) else [value])
+    return tuple(parts) or None
+
+
+def _natural_key_fields(model):
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            return constraint.fields
+    return ()
+
+
+def _reference(value):
+    """How a fixture refers to a row: a natural-key list, or a primary key."""
+    return ("nk", tuple(value)) if isinstance(value, list) else ("pk", value)
+
+
+@dataclass
+class FixtureChecker:
+    using: str = "default"
+    ignore_unknown_fields: bool = False
+    records: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    _seen: dict = field(default_factory=dict)
+    _loading: dict = field(default_factory=dict)
+
+    def add_file(self, path, raw_bytes):
+        try:
+            text = raw_bytes.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self._problem(f"{path}：不是 UTF-8 编码的文本（第{error.start + 1}字节）。")
+            return
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            self._problem(
+                f"{path}：第{error.lineno}行第{error.colno}列不是合法的 JSON（{error.msg}）。"
+            )
+            return
+        if not isinstance(data, list):
+            self._problem(f"{path}：顶层应是记录的列表 [...]，而不是 {type(data).__name__}。")
+            return
+        for index, item in enumerate(data, start=1):
+            self._add_record(path, index, item)
+
+    def _add_record(self, path, index, item):
+        where = f"{path}：第{index}条记录"
+        if not isinstance(item, dict) or not isinstance(item.get("fields", {}), dict):
+            self._problem(f"{where}：应是含 model 和 fields 的对象。")
+            return
+        label = item.get("model")
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError, TypeError):
+            self._problem(f"{where}：未知的模型 “{label}”。")
+            return
+        record = Record(
+            path, index, model._meta.label_lower, item.get("fields", {}), item.get("pk")
+        )
+        self.records.append(record)
+        natural = natural_key_of(model, record.fields)
+        if natural is not None:
+            identity = ("nk", natural)
+        elif record.pk is not None:
+            identity = ("pk", record.pk)
+        else:
+            return
+        key = (record.label, identity)
+        earlier = self._seen.get(key)
+        if earlier is None:
+            self._seen[key] = record
+            loading = self._loading.setdefault(record.label, set())
+            loading.add(identity)
+            if record.pk is not None:
+                loading.add(("pk", record.pk))
+        elif earlier.fields != record.fields:
+            differing = sorted(
+                name
+                for name in set(earlier.fields) | set(record.fields)
+                if earlier.fields.get(name) != record.fields.get(name)
+            )
+            self._problem(
+                f"{record.describe()}：与 {earlier.path} 第{earlier.index}条是同一条记录，"
+                f"但字段 {', '.join(differing)} 的值不同；请只保留一份。"
+            )
+
+    def check(self):
+        """Raise FixtureProblem naming the first problem found, if any."""
+        for record in self.records:
+            self._check_fields(record)
+        if self.problems:
+            more = len(self.problems) - 1
+            suffix = f"（另有{more}处问题）" if more else ""
+            raise FixtureProblem(self.problems[0] + suffix)
+
+    def _check_fields(self, record):
+        model = record.model
+        plain = {}
+        for name, value in record.fields.items():
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                if not self.ignore_unknown_fields:
+                    self._problem(f"{record.describe()}：{model.__name__} 没有字段 “{name}”。")
+                continue
+            if model_field.many_to_many:
+                self._check_many(record, model_field, value)
+            elif model_field.is_relation:
+                self._check_reference(record, model_field, value)
+            elif model_field.concrete:
+                plain[model_field.attname] = value
+        self._check_values(record, model, plain)
+
+    def _check_values(self, record, model, plain):
+        instance = model()
+        for attname, value in plain.items():
+            model_field = model._meta.get_field(attname)
+            try:
+                setattr(instance, attname, model_field.to_python(value))
+            except ValidationError as error:
+                self._problem(f"{record.describe()}：字段 {attname}：{' '.join(error.messages)}")
+                return
+        if model._meta.app_label != "reforms":
+            return
+        relations = [f.name for f in model._meta.get_fields() if f.is_relation]
+        try:
+            instance.full_clean(
+                exclude=relations, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            field_name, messages = next(iter(error.message_dict.items()))
+            where = "" if field_name == "__all__" else f"字段 {field_name}："
+            self._problem(f"{record.describe()}：{where}{' '.join(messages)}")
+
+    def _check_many(self, record, model_field, value):
+        if not isinstance(value, list):
+            self._problem(f"{record.describe()}：字段 {model_field.name} 应是列表。")
+            return
+        for item in value:
+            if not self._exists(model_field.related_model, item):
+                self._missing(record, model_field, item)
+                return
+
+    def _check_reference(self, record, model_field, value):
+        if value is None:
+            if not model_field.null:
+                self._problem(f"{record.describe()}：字段 {model_field.name} 不能为空。")
+            return
+        if not self._exists(model_field.related_model, value):
+            self._missing(record, model_field, value)
+
+    def _missing(self, record, model_field, value):
+        target = model_field.related_model._meta.verbose_name
+        shown = "、".join(map(str, value)) if isinstance(value, list) else value
+        self._problem(
+            f"{record.describe()}：字段 {model_field.name} 引用的{target}“{shown}”"
+            "既不在数据库中，也不在本次载入的文件里。"
+        )
+
+    def _exists(self, model, value):
+        if value == []:
+            return False
+        if _reference(value) in self._loading.get(model._meta.label_lower, ()):
+            return True
+        manager = model._default_manager.db_manager(self.using)
+        try:
+            if isinstance(value, list):
+                manager.get_by_natural_key(*value)
+            else:
+                manager.get(pk=value)
+        except (
+            ObjectDoesNotExist,
+            MultipleObjectsReturned,
+            ValidationError,
+            ValueError,
+            TypeError,
+        ):
+            return False
+        return True
+
+    def _problem(self, message):
+        self.problems.append(message)

@@ -1,0 +1,532 @@
+"""What a report on Nan'an District's education reform says, as records.
+
+Every record that a report names (a school, an organisation, a zone …) is keyed by its name, so
+that a second report about the same district attaches to the records already loaded instead of
+duplicating them. Every record also lists the report sections that say so.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from . import pinyin
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "年"
+    MONTH = "month", "月"
+    DAY = "day", "日"
+
+
+class PartialDate(models.Model):
+    """A date known only to the year, the month or the day, possibly inferred.
+
+    ``date`` holds the first day of the period it stands for (2014 → 2014-01-01), so partial
+    dates still sort and filter as dates.
+    """
+
+    date = models.DateField("日期", null=True, blank=True)
+    date_precision = models.CharField(
+        "日期精度", max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    date_inferred = models.BooleanField(
+        "日期系推断", default=False, help_text="报道未写明，由上下文推断（例如只写“今年”）。"
+    )
+    date_inference = models.TextField("推断依据", blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.date and not self.date_precision:
+            errors["date_precision"] = "有日期时须注明精度（年、月或日）。"
+        if self.date_precision and not self.date:
+            errors["date"] = "注明了精度却没有日期。"
+        if (
+            self.date
+            and self.date_precision == DatePrecision.YEAR
+            and self.date.timetuple()[1:3]
+            != (
+                1,
+                1,
+            )
+        ):
+            errors["date"] = "精度为“年”时，日期应为该年1月1日。"
+        if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
+            errors["date"] = "精度为“月”时，日期应为该月1日。"
+        if self.date_inferred and not self.date_inference.strip():
+            errors["date_inference"] = "推断的日期须说明依据。"
+        if self.date_inference.strip() and not self.date_inferred:
+            errors["date_inferred"] = "写了推断依据，却没有标为推断。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def date_display(self):
+        """The date in Chinese at its own precision: 2014年, 2021年3月, 2021年7月2日."""
+        if not self.date:
+            return ""
+        if self.date_precision == DatePrecision.YEAR:
+            return f"{self.date.year}年"
+        if self.date_precision == DatePrecision.MONTH:
+            return f"{self.date.year}年{self.date.month}月"
+        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+
+    @staticmethod
+    def period_start(year, month=None, day=None):
+        """The stored date and precision for a year, a year and month, or a full date."""
+        if day is not None:
+            return datetime.date(year, month, day), DatePrecision.DAY
+        if month is not None:
+            return datetime.date(year, month, 1), DatePrecision.MONTH
+        return datetime.date(year, 1, 1), DatePrecision.YEAR
+
+
+class NamedQuerySet(models.QuerySet):
+    def in_pinyin_order(self):
+        return self.order_by("sort_key", "name")
+
+    def genuine(self):
+        """Records loaded from reports, leaving out those made by ``synthesize``."""
+        return self.filter(is_synthetic=False)
+
+
+class NamedManager(models.Manager.from_queryset(NamedQuerySet)):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class NamedRecord(models.Model):
+    """A record known by its exact name, with derived pinyin keys.
+
+    ``slug``, ``sort_key``, ``pinyin`` and ``initials`` are derived from ``name`` by a
+    ``pre_save`` handler (see ``signals.py``), which also runs for ``loaddata``'s raw saves.
+    """
+
+    name = models.CharField("名称", max_length=200, unique=True)
+    slug = models.SlugField(
+        "网址标识",
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="留空则按名称拼音生成；生成后不随名称改动，以免旧链接失效。",
+    )
+    sort_key = models.CharField("拼音排序键", max_length=600, blank=True, editable=False)
+    pinyin = models.CharField("全拼", max_length=600, blank=True, editable=False)
+    initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False)
+    description = models.TextField("简介", blank=True)
+    ambiguity = models.TextField(
+        "存疑说明", blank=True, help_text="报道在哪里含糊、前后不一或没有交代。"
+    )
+    is_synthetic = models.BooleanField(
+        "合成数据", default=False, help_text="由 synthesize 命令生成，用于规模测试，并非报道内容。"
+    )
+
+    objects = NamedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_key", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    def refresh_derived_fields(self):
+        self.sort_key = pinyin.sort_key(self.name)
+        self.pinyin = pinyin.full_pinyin(self.name)
+        self.initials = pinyin.initials(self.name)
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in getattr(self, "aliases", "").splitlines() if line.strip()]
+
+
+class Report(NamedRecord, PartialDate):
+    """One published report: the source every other record cites."""
+
+    subtitle = models.CharField("副标题", max_length=200, blank=True)
+    authors = models.CharField("作者", max_length=200, blank=True, help_text="按报道署名原样填写。")
+    photo_credit = models.CharField("图片来源", max_length=200, blank=True)
+    publisher = models.CharField("刊载媒体", max_length=200, blank=True)
+    publication_note = models.TextField(
+        "刊载信息说明", blank=True, help_text="媒体、日期、版面中哪些已知、哪些由推断而来。"
+    )
+    source_file = models.CharField("原文文件", max_length=200, blank=True)
+
+    class Meta(NamedRecord.Meta):
+        verbose_name = "报道"
+        verbose_name_plural = "报道"
+
+
+class SectionKind(models.TextChoices):
+    QUOTATION = "quotation", "引语"
+    LEAD = "lead", "导语"
+    HEADLINE = "headline", "标题"
+    SECTION = "section", "正文小节"
+    BYLINE = "byline", "署名"
+    SIDEBAR = "sidebar", "侧栏"
+    CAPTION = "caption", "图片说明"
+    BANNER = "banner", "通栏标题"
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, report_name, key):
+        return self.get(report__name=report_name, key=key)
+
+
+class Section(models.Model):
+    """A part of a report (lead, section, sidebar, photo caption) that records cite."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="sections", verbose_name="报道"
+    )
+    key = models.SlugField("标识", max_length=50, help_text="在本报道内唯一，如 s1、sidebar-1。")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    kind = models.CharField("类型", max_length=10, choices=SectionKind.choices)
+    heading = models.CharField("标题", max_length=200, blank=True)
+    subheading = models.CharField("副标题", max_length=200, blank=True)
+    summary = models.TextField("内容提要", blank=True)
+
+    objects = SectionManager()
+
+    class Meta:
+        verbose_name = "报道章节"
+        verbose_name_plural = "报道章节"
+        ordering = ["report", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "key"], name="section_unique_key_per_report")
+        ]
+
+    def __str__(self):
+        return f"{self.report.name} · {self.label}"
+
+    @property
+    def label(self):
+        title = " ".join(part for part in (self.heading, self.subheading) if part)
+        return title or self.get_kind_display()
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.key)
+
+    natural_key.dependencies = ["reforms.report"]
+
+
+class SourcedRecord(NamedRecord):
+    """A record drawn from one or more report sections."""
+
+    aliases = models.TextField(
+        "别称", blank=True, help_text="报道中出现的其他写法，每行一个，如“十一中”。"
+    )
+    sources = models.ManyToManyField(
+        Section, related_name="%(class)ss", blank=True, verbose_name="出处"
+    )
+
+    class Meta(NamedRecord.Meta):
+        abstract = True
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", "政府及教育行政部门"
+    RESEARCH = "research", "科研机构"
+    UNIVERSITY = "university", "高校"
+    COMPANY = "company", "企业"
+    MEDIA = "media", "媒体"
+    VENUE = "venue", "场馆"
+    STUDIO = "studio", "工作室"
+    OTHER = "other", "其他"
+
+
+class Organization(SourcedRecord):
+    """A partner, government body, research institute, company, outlet or venue."""
+
+    kind = models.CharField("类型", max_length=12, choices=OrganizationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name="上级机构",
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+
+
+class SchoolStage(models.TextChoices):
+    KINDERGARTEN = "kindergarten", "幼儿园"
+    PRIMARY = "primary", "小学"
+    SECONDARY = "secondary", "中学"
+    VOCATIONAL = "vocational", "职业学校"
+    SPECIAL = "special", "特殊教育"
+    TEACHER_TRAINING = "teacher_training", "教师培训"
+    OTHER = "other", "其他"
+
+
+class School(SourcedRecord):
+    """A school or educational institution the report names."""
+
+    stage = models.CharField("学段", max_length=16, choices=SchoolStage.choices)
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "学校及机构"
+        verbose_name_plural = "学校及机构"
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", "国家级"
+    MUNICIPAL = "municipal", "市级"
+    DISTRICT = "district", "区级"
+    CONFLICTING = "conflicting", "表述不一"
+    UNSTATED = "unstated", "未说明"
+
+
+class Zone(SourcedRecord, PartialDate):
+    """An experimental zone or pilot designation (实验区、试验区) held by the district."""
+
+    level = models.CharField("级别", max_length=12, choices=Level.choices)
+    conferring_body = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conferred_zones",
+        verbose_name="授予机构",
+    )
+    batch = models.CharField("批次", max_length=50, blank=True, help_text="如“首批”。")
+    partners = models.ManyToManyField(
+        Organization, related_name="partner_zones", blank=True, verbose_name="合作机构"
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "实验区"
+        verbose_name_plural = "实验区"
+
+
+class InitiativeKind(models.TextChoices):
+    PROGRAMME = "programme", "项目"
+    ACTION = "action", "行动"
+    PLAN = "plan", "行动计划"
+    MECHANISM = "mechanism", "机制与制度"
+    TRAINING = "training", "培训"
+    ACTIVITY = "activity", "活动"
+    COURSE = "course", "课程"
+    PLATFORM = "platform", "平台与实验室"
+
+
+class Initiative(SourcedRecord, PartialDate):
+    """A reform measure, programme or action plan; sub-actions hang under their parent."""
+
+    kind = models.CharField("类型", max_length=10, choices=InitiativeKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级举措",
+    )
+    order = models.PositiveSmallIntegerField("在上级举措中的顺序", default=0)
+    zones = models.ManyToManyField(
+        Zone, related_name="initiatives", blank=True, verbose_name="所属实验区"
+    )
+    partners = models.ManyToManyField(
+        Organization, related_name="initiatives", blank=True, verbose_name="合作机构"
+    )
+    schools = models.ManyToManyField(
+        School, related_name="initiatives", blank=True, verbose_name="参与学校"
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "改革举措"
+        verbose_name_plural = "改革举措"
+
+    def clean(self):
+        super().clean()
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "上级举措不能是它自己或它的下级。"})
+            ancestor = ancestor.parent
+
+
+class PublicationKind(models.TextChoices):
+    BOOK = "book", "论著"
+    POLICY = "policy", "政策文件"
+    PLAN = "plan", "行动计划"
+    REGULATION = "regulation", "实施办法"
+
+
+class Publication(SourcedRecord, PartialDate):
+    """A book or document the report names, with its title exactly as printed."""
+
+    kind = models.CharField("类型", max_length=10, choices=PublicationKind.choices)
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="publications", blank=True, verbose_name="相关举措"
+    )
+    organizations = models.ManyToManyField(
+        Organization, related_name="publications", blank=True, verbose_name="相关机构"
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "论著与文件"
+        verbose_name_plural = "论著与文件"
+
+
+class Award(SourcedRecord, PartialDate):
+    """An award, honour or title given to one or more schools."""
+
+    level = models.CharField("级别", max_length=12, choices=Level.choices)
+    grade = models.CharField(
+        "等次", max_length=50, blank=True, help_text="如“特等奖”；分不清时照报道原样写。"
+    )
+    batch = models.CharField("批次", max_length=50, blank=True)
+    conferring_body = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conferred_awards",
+        verbose_name="授予机构",
+    )
+    recipients = models.ManyToManyField(
+        School, related_name="awards", blank=True, verbose_name="获得者"
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "荣誉"
+        verbose_name_plural = "荣誉"
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "", "确数"
+    OVER = "超", "超过"
+    NEARLY = "近", "将近"
+    ONLY = "仅", "仅"
+
+
+class Figure(SourcedRecord):
+    """A number the report gives; ``name`` says what it measures."""
+
+    value = models.DecimalField("数值", max_digits=14, decimal_places=2)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    qualifier = models.CharField(
+        "限定", max_length=2, choices=Qualifier.choices, blank=True, default=Qualifier.EXACT
+    )
+    as_written = models.CharField("原文写法", max_length=100, help_text="如“超6000人”。")
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name="相关举措",
+    )
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name="相关实验区",
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name="相关学校",
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "数据"
+        verbose_name_plural = "数据"
+
+    @property
+    def value_display(self):
+        """The value without trailing zeros: 6000, 100, 3.5."""
+        return format(self.value.normalize(), "f")
+
+
+class SloganKind(models.TextChoices):
+    VISION = "vision", "愿景"
+    GOAL = "goal", "目标"
+    PRINCIPLE = "principle", "原则"
+    APPROACH = "approach", "工作思路"
+    THEME = "theme", "活动主题"
+    QUOTATION = "quotation", "引语"
+
+
+class Slogan(SourcedRecord):
+    """A vision, principle, theme or motto, with its wording exactly as printed."""
+
+    kind = models.CharField("类型", max_length=10, choices=SloganKind.choices)
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="slogans",
+        verbose_name="相关举措",
+    )
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="slogans",
+        verbose_name="相关实验区",
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "口号与理念"
+        verbose_name_plural = "口号与理念"
+
+
+class Milestone(SourcedRecord, PartialDate):
+    """A dated event. ``name`` is a short title for it."""
+
+    zones = models.ManyToManyField(
+        Zone, related_name="milestones", blank=True, verbose_name="相关实验区"
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="milestones", blank=True, verbose_name="相关举措"
+    )
+    schools = models.ManyToManyField(
+        School, related_name="milestones", blank=True, verbose_name="相关学校"
+    )
+    organizations = models.ManyToManyField(
+        Organization, related_name="milestones", blank=True, verbose_name="相关机构"
+    )
+
+    class Meta(SourcedRecord.Meta):
+        verbose_name = "大事记"
+        verbose_name_plural = "大事记"
+        ordering = ["date", "sort_key"]
+
+    def clean(self):
+        super().clean()
+        if not self.date:
+            raise ValidationError({"date": "大事记必须有日期（至少到年）。"})
+
+
+NAMED_MODELS = (
+    Report,
+    Organization,
+    School,
+    Zone,
+    Initiative,
+    Publication,
+    Award,
+    Figure,
+    Slogan,
+    Milestone,
+)
