@@ -1,2 +1,234 @@
+from django.contrib import admin
 
-# Register your models here.
+from .forms import PartialDateForm
+from .models import (
+    Award,
+    Figure,
+    Initiative,
+    Milestone,
+    Organization,
+    Publication,
+    Report,
+    School,
+    Section,
+    Slogan,
+    Zone,
+)
+
+admin.site.site_header = "南岸教育改革门户 · 管理"
+admin.site.site_title = "南岸教育改革门户"
+admin.site.index_title = "数据管理"
+
+DATE_FIELDSET = (
+    "日期",
+    {
+        "fields": [("date_year", "date_month", "date_day"), "date_inferred", "date_inference"],
+        "description": "只知道年份就只填年；知道月份再填月；知道具体日子再填日。"
+        "年份若是从上下文推断的（如报道只写“今年”），请勾选“日期系推断”并写明依据。",
+    },
+)
+NOTES_FIELDSET = ("说明与出处", {"fields": ["description", "ambiguity", "sources"]})
+DERIVED_FIELDSET = (
+    "自动生成",
+    {
+        "classes": ["collapse"],
+        "fields": ["slug", "sort_key", "pinyin", "initials", "is_synthetic"],
+    },
+)
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """What every record's admin shares: search by Chinese substring or pinyin, facet counts."""
+
+    search_fields = ["name", "aliases", "description", "pinyin", "initials"]
+    readonly_fields = ["sort_key", "pinyin", "initials"]
+    autocomplete_fields = ["sources"]
+    show_facets = admin.ShowFacets.ALWAYS
+    list_per_page = 50
+    ordering = ["sort_key", "name"]
+
+    @admin.display(description="日期", ordering="date")
+    def date_shown(self, obj):
+        text = obj.date_display
+        return f"{text}（推断）" if text and obj.date_inferred else text
+
+
+class DatedRecordAdmin(RecordAdmin):
+    form = PartialDateForm
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ["order", "key", "kind", "heading", "subheading", "summary"]
+    extra = 0
+
+
+@admin.register(Report)
+class ReportAdmin(DatedRecordAdmin):
+    list_display = ["name", "subtitle", "authors", "date_shown", "is_synthetic"]
+    list_filter = ["is_synthetic"]
+    search_fields = ["name", "subtitle", "authors", "description", "pinyin"]
+    autocomplete_fields = []
+    inlines = [SectionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "subtitle", "authors", "photo_credit", "publisher"]}),
+        DATE_FIELDSET,
+        (
+            "说明",
+            {"fields": ["description", "publication_note", "ambiguity", "source_file"]},
+        ),
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["label", "report", "order", "kind", "key"]
+    list_filter = ["report", "kind"]
+    list_select_related = ["report"]
+    search_fields = ["heading", "subheading", "summary", "key", "report__name"]
+    show_facets = admin.ShowFacets.ALWAYS
+    ordering = ["report", "order"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(RecordAdmin):
+    list_display = ["name", "kind", "parent", "is_synthetic"]
+    list_filter = ["kind", "is_synthetic"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "kind", "parent"]}),
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(School)
+class SchoolAdmin(RecordAdmin):
+    list_display = ["name", "stage", "is_synthetic"]
+    list_filter = ["stage", "is_synthetic"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "stage"]}),
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Zone)
+class ZoneAdmin(DatedRecordAdmin):
+    list_display = ["name", "level", "batch", "conferring_body", "date_shown", "is_synthetic"]
+    list_filter = ["level", "is_synthetic"]
+    list_select_related = ["conferring_body"]
+    autocomplete_fields = ["conferring_body", "partners", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "level", "batch", "conferring_body", "partners"]}),
+        DATE_FIELDSET,
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+class SubInitiativeInline(admin.TabularInline):
+    model = Initiative
+    fk_name = "parent"
+    fields = ["order", "name", "kind"]
+    extra = 0
+    verbose_name = "下级举措"
+    verbose_name_plural = "下级举措"
+    show_change_link = True
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    fields = ["name", "as_written", "value", "unit", "qualifier"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(DatedRecordAdmin):
+    list_display = ["name", "kind", "parent", "date_shown", "is_synthetic"]
+    list_filter = ["kind", "zones", "date_inferred", "is_synthetic"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent", "zones", "partners", "schools", "sources"]
+    inlines = [SubInitiativeInline, FigureInline]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "kind", ("parent", "order")]}),
+        ("关联", {"fields": ["zones", "partners", "schools"]}),
+        DATE_FIELDSET,
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Publication)
+class PublicationAdmin(DatedRecordAdmin):
+    list_display = ["name", "kind", "date_shown", "is_synthetic"]
+    list_filter = ["kind", "is_synthetic"]
+    autocomplete_fields = ["initiatives", "organizations", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "kind"]}),
+        ("关联", {"fields": ["initiatives", "organizations"]}),
+        DATE_FIELDSET,
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Award)
+class AwardAdmin(DatedRecordAdmin):
+    list_display = ["name", "level", "grade", "batch", "date_shown", "is_synthetic"]
+    list_filter = ["level", "grade", "is_synthetic"]
+    autocomplete_fields = ["conferring_body", "recipients", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "level", "grade", "batch", "conferring_body"]}),
+        ("获得者", {"fields": ["recipients"]}),
+        DATE_FIELDSET,
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Figure)
+class FigureAdmin(RecordAdmin):
+    list_display = ["name", "as_written", "value", "unit", "qualifier", "is_synthetic"]
+    list_filter = ["unit", "qualifier", "is_synthetic"]
+    search_fields = [*RecordAdmin.search_fields, "as_written"]
+    autocomplete_fields = ["initiative", "zone", "school", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "as_written", ("value", "unit", "qualifier")]}),
+        ("关联", {"fields": ["initiative", "zone", "school"]}),
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Slogan)
+class SloganAdmin(RecordAdmin):
+    list_display = ["name", "kind", "initiative", "is_synthetic"]
+    list_filter = ["kind", "is_synthetic"]
+    list_select_related = ["initiative"]
+    autocomplete_fields = ["initiative", "zone", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind"]}),
+        ("关联", {"fields": ["initiative", "zone"]}),
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(DatedRecordAdmin):
+    list_display = ["name", "date_shown", "date_precision", "date_inferred", "is_synthetic"]
+    list_filter = ["date_precision", "date_inferred", "zones", "is_synthetic"]
+    ordering = ["date", "sort_key"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["zones", "initiatives", "schools", "organizations", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases"]}),
+        DATE_FIELDSET,
+        ("关联", {"fields": ["zones", "initiatives", "schools", "organizations"]}),
+        NOTES_FIELDSET,
+        DERIVED_FIELDSET,
+    ]

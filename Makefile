@@ -1,0 +1,51 @@
+# Two commands are all a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run serve install install-dev data test lint check ci clean
+
+run: install data
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn nanan_portal.wsgi --config gunicorn.conf.py
+
+# Serve what is already installed and loaded, without touching the data.
+serve:
+	$(VENV)/bin/gunicorn nanan_portal.wsgi --config gunicorn.conf.py
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Loading is idempotent: records are matched by natural key, so a second run changes nothing.
+data: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py loaddata fixtures/*.json
+
+test: install-dev
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install-dev lint
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+ci: test check
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,43 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import DatePrecision, PartialDate
+
+
+class PartialDateForm(forms.ModelForm):
+    """Edit a partial date as year, month and day boxes; the filled boxes set its precision.
+
+    Typing 2021 and 3 stores 2021-03-01 at month precision, so an editor never has to pick a
+    precision that disagrees with the date.
+    """
+
+    date_year = forms.IntegerField(label="年", required=False, min_value=1900, max_value=2100)
+    date_month = forms.IntegerField(label="月", required=False, min_value=1, max_value=12)
+    date_day = forms.IntegerField(label="日", required=False, min_value=1, max_value=31)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        date, precision = self.instance.date, self.instance.date_precision
+        if date:
+            self.initial.setdefault("date_year", date.year)
+            if precision in (DatePrecision.MONTH, DatePrecision.DAY):
+                self.initial.setdefault("date_month", date.month)
+            if precision == DatePrecision.DAY:
+                self.initial.setdefault("date_day", date.day)
+
+    def clean(self):
+        cleaned = super().clean()
+        year, month, day = (cleaned.get(f"date_{part}") for part in ("year", "month", "day"))
+        if month is not None and year is None:
+            raise ValidationError({"date_year": "填了月份，请同时填年份。"})
+        if day is not None and month is None:
+            raise ValidationError({"date_month": "填了日，请同时填月份。"})
+        if year is None:
+            self.instance.date, self.instance.date_precision = None, ""
+            return cleaned
+        try:
+            date, precision = PartialDate.period_start(year, month, day)
+        except ValueError:
+            raise ValidationError({"date_day": f"{year}年{month}月没有{day}日。"}) from None
+        self.instance.date, self.instance.date_precision = date, precision
+        return cleaned

@@ -1,0 +1,27 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_FILES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
+REPORT_TEXT = (ROOT / "fixtures" / "sources" / "nanan-education-reform-report.txt").read_text(
+    encoding="utf-8"
+)
+
+
+def dump_reforms():
+    """Everything in the reforms app as natural-key JSON, the way editors regenerate fixtures."""
+    out = io.StringIO()
+    call_command(
+        "dumpdata", "reforms", natural_foreign=True, natural_primary=True, indent=1, stdout=out
+    )
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def report_data(db):
+    """The database with every fixture of the portal loaded."""
+    call_command("loaddata", *FIXTURE_FILES, verbosity=0)

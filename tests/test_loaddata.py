@@ -1,0 +1,210 @@
+"""A malformed fixture is refused with one clear message and changes no row."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from reforms.models import Milestone, School, Section
+
+from .conftest import ROOT, dump_reforms
+
+pytestmark = pytest.mark.django_db
+
+REPORT = "测试报道"
+GOOD = [
+    {"model": "reforms.report", "fields": {"name": REPORT}},
+    {
+        "model": "reforms.section",
+        "fields": {"report": [REPORT], "key": "s1", "order": 1, "kind": "section"},
+    },
+    {
+        "model": "reforms.school",
+        "fields": {"name": "长生桥小学", "stage": "primary", "sources": [[REPORT, "s1"]]},
+    },
+    {
+        "model": "reforms.milestone",
+        "fields": {
+            "name": "长生桥小学挂牌",
+            "date": "2021-03-01",
+            "date_precision": "month",
+            "schools": [["长生桥小学"]],
+            "sources": [[REPORT, "s1"]],
+        },
+    },
+]
+
+
+def write(tmp_path, name, content):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(
+            content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
+            encoding="utf-8",
+        )
+    return str(path)
+
+
+def with_fields(index, **changes):
+    records = json.loads(json.dumps(GOOD))
+    records[index]["fields"].update(changes)
+    return records
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    call_command("loaddata", write(tmp_path, "good.json", GOOD), verbosity=0)
+    return dump_reforms()
+
+
+def test_good_fixture_loads_and_reloading_changes_nothing(tmp_path, loaded):
+    school = School.objects.get(name="长生桥小学")
+    assert school.sources.get().report.name == REPORT
+    assert Milestone.objects.get().date_display == "2021年3月"
+
+    call_command("loaddata", write(tmp_path, "again.json", GOOD), verbosity=0)
+
+    assert dump_reforms() == loaded
+
+
+MALFORMED = {
+    "bad JSON": ('[{"model": "reforms.school",', ["bad.json", "第1行", "JSON"]),
+    "not UTF-8": (
+        '[{"model": "reforms.school", "fields": {"name": "南岸小学"}}]'.encode("gbk"),
+        ["bad.json", "UTF-8"],
+    ),
+    "not a list": ({"model": "reforms.school"}, ["bad.json", "列表"]),
+    "unknown model": (
+        [{"model": "reforms.teacher", "fields": {"name": "张三"}}],
+        ["bad.json", "第1条记录", "reforms.teacher"],
+    ),
+    "unknown field": (
+        with_fields(2, colour="red"),
+        ["bad.json", "第3条记录", "长生桥小学", "colour"],
+    ),
+    "invalid date": (
+        with_fields(3, date="2021-02-30", date_precision="day"),
+        ["bad.json", "第4条记录", "长生桥小学挂牌", "date", "2021-02-30"],
+    ),
+    "date finer than its precision": (
+        with_fields(3, date="2021-03-05"),
+        ["bad.json", "第4条记录", "date", "精度"],
+    ),
+    "inferred date without a reason": (
+        with_fields(3, date_inferred=True),
+        ["bad.json", "第4条记录", "date_inference", "依据"],
+    ),
+    "invalid choice": (
+        with_fields(2, stage="university"),
+        ["bad.json", "第3条记录", "stage", "university"],
+    ),
+    "missing name": (
+        [{"model": "reforms.school", "fields": {"stage": "primary"}}],
+        ["bad.json", "第1条记录", "name"],
+    ),
+    "reference to a record that does not exist": (
+        with_fields(3, schools=[["不存在的学校"]]),
+        ["bad.json", "第4条记录", "schools", "不存在的学校"],
+    ),
+    "reference to a section that does not exist": (
+        with_fields(2, sources=[[REPORT, "s9"]]),
+        ["bad.json", "第3条记录", "sources", "s9"],
+    ),
+    "the same record twice with conflicting values": (
+        [
+            *GOOD,
+            {"model": "reforms.school", "fields": {"name": "长生桥小学", "stage": "secondary"}},
+        ],
+        ["bad.json", "第5条记录", "第3条", "stage"],
+    ),
+}
+
+
+@pytest.mark.parametrize("content, expected", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_fixture_is_refused_and_changes_nothing(tmp_path, loaded, content, expected):
+    path = write(tmp_path, "bad.json", content)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", path, verbosity=0)
+
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "未载入任何数据" in message
+    for fragment in expected:
+        assert fragment in message
+    assert dump_reforms() == loaded
+
+
+def test_a_good_file_beside_a_bad_one_is_not_loaded_either(tmp_path):
+    good = write(tmp_path, "good.json", GOOD)
+    bad = write(tmp_path, "bad.json", with_fields(2, stage="nursery"))
+
+    with pytest.raises(CommandError):
+        call_command("loaddata", good, bad, verbosity=0)
+
+    assert not School.objects.exists()
+    assert not Section.objects.exists()
+
+
+def test_identical_duplicates_are_harmless(tmp_path):
+    call_command("loaddata", write(tmp_path, "twice.json", GOOD + GOOD[2:3]), verbosity=0)
+
+    assert School.objects.count() == 1
+
+
+def test_a_record_may_refer_to_one_loaded_earlier(tmp_path, loaded):
+    second_report = [
+        {
+            "model": "reforms.award",
+            "fields": {
+                "name": "示范校",
+                "level": "district",
+                "recipients": [["长生桥小学"]],
+                "sources": [[REPORT, "s1"]],
+            },
+        }
+    ]
+
+    call_command("loaddata", write(tmp_path, "second.json", second_report), verbosity=0)
+
+    assert School.objects.get().awards.get().name == "示范校"
+
+
+def test_failure_while_saving_rolls_back_and_is_reported(tmp_path, loaded):
+    # Both checks pass record by record; the clash only shows when the database enforces it.
+    clash = [
+        {"model": "reforms.school", "fields": {"name": "甲小学", "stage": "primary", "slug": "x"}},
+        {"model": "reforms.school", "fields": {"name": "乙小学", "stage": "primary", "slug": "x"}},
+    ]
+
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", write(tmp_path, "clash.json", clash), verbosity=0)
+
+    assert "clash.json" in str(refused.value)
+    assert dump_reforms() == loaded
+
+
+def test_command_line_gives_one_line_and_a_failing_status(tmp_path):
+    database = tmp_path / "cli.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+    run = [sys.executable, "manage.py"]
+    subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+    result = subprocess.run(
+        [*run, "loaddata", write(tmp_path, "bad.json", "{oops")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "bad.json" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
