@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 
 from .models import DatePrecision, PartialDate
 
+HIDDEN_DATE_FIELDS = ("date", "date_precision")
+
 
 class PartialDateForm(forms.ModelForm):
     """Edit a partial date as year, month and day boxes; the filled boxes set its precision.
@@ -41,3 +43,17 @@ class PartialDateForm(forms.ModelForm):
             raise ValidationError({"date_day": f"{year}年{month}月没有{day}日。"}) from None
         self.instance.date, self.instance.date_precision = date, precision
         return cleaned
+
+    def add_error(self, field, error):
+        # The model reports date problems on date and date_precision, which this form shows
+        # as the year, month and day boxes; without this, Django refuses errors for fields
+        # the form does not have.
+        if field in HIDDEN_DATE_FIELDS:
+            field = "date_year"
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            regrouped = {}
+            for name, errors in error.error_dict.items():
+                target = "date_year" if name in HIDDEN_DATE_FIELDS else name
+                regrouped.setdefault(target, []).extend(errors)
+            error = ValidationError(regrouped)
+        super().add_error(field, error)
