@@ -25,3 +25,12 @@ def dump_reforms():
 def report_data(db):
     """The database with every fixture of the portal loaded."""
     call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    # The manifest storage needs collectstatic first; pages under test only need the URLs.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

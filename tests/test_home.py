@@ -1,0 +1,24 @@
+import pytest
+from django.urls import reverse
+
+from reforms.models import School
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_shows_what_is_loaded(client, report_data):
+    response = client.get(reverse("home"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in page
+    assert "南岸教育改革门户" in page
+    assert f"<dt>学校及机构</dt><dd>{School.objects.genuine().count()}</dd>" in page
+
+
+def test_home_page_does_not_count_synthetic_records(client):
+    School.objects.create(name="合成小学", stage="primary", is_synthetic=True)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "<dt>学校及机构</dt><dd>0</dd>" in page
