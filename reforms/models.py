@@ -138,9 +138,10 @@ class NamedRecord(models.Model):
         return (self.name,)
 
     def refresh_derived_fields(self):
-        self.sort_key = pinyin.sort_key(self.name)
-        self.pinyin = pinyin.full_pinyin(self.name)
-        self.initials = pinyin.initials(self.name)
+        """Set the pinyin keys from the name; returns the slug the name would start from."""
+        keys = pinyin.name_keys(self.name)
+        self.sort_key, self.pinyin, self.initials = keys.sort_key, keys.pinyin, keys.initials
+        return keys.slug
 
     @property
     def alias_list(self):

@@ -6,23 +6,22 @@
 
 from django.db.models.signals import pre_save
 
-from . import pinyin
 from .models import NAMED_MODELS
 
 
-def unique_slug(model, name, pk=None, taken=()):
-    """The name's pinyin slug, suffixed -2, -3 … until no other row of ``model`` has it."""
-    base = pinyin.pinyin_slug(name) or model._meta.model_name
+def unique_slug(model, base, pk=None):
+    """``base`` (a name's pinyin slug), suffixed -2, -3 … until no other row has it."""
+    base = base or model._meta.model_name
     candidate, n = base, 1
     others = model._default_manager.exclude(pk=pk) if pk else model._default_manager.all()
-    while candidate in taken or others.filter(slug=candidate).exists():
+    while others.filter(slug=candidate).exists():
         n += 1
         candidate = f"{base}-{n}"
     return candidate
 
 
 def derive_name_fields(sender, instance, raw=False, **kwargs):
-    instance.refresh_derived_fields()
+    slug_base = instance.refresh_derived_fields()
     if instance.slug:
         return
     if instance.pk:
@@ -30,7 +29,7 @@ def derive_name_fields(sender, instance, raw=False, **kwargs):
         existing = sender._default_manager.filter(pk=instance.pk).values_list("slug", flat=True)
         instance.slug = existing.first() or ""
     if not instance.slug:
-        instance.slug = unique_slug(sender, instance.name, pk=instance.pk)
+        instance.slug = unique_slug(sender, slug_base, pk=instance.pk)
 
 
 def connect():
