@@ -9,6 +9,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
 
 from . import pinyin
 
@@ -85,6 +87,22 @@ class PartialDate(models.Model):
         return datetime.date(year, 1, 1), DatePrecision.YEAR
 
 
+# Longer queries are cut: no reader types more, and each term adds a scan of the table.
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_TERMS = 8
+
+
+def query_terms(query):
+    """The space-separated terms of a reader's query, with NUL bytes (which PostgreSQL
+    refuses in text) removed and the length bounded."""
+    cleaned = (query or "").replace("\x00", "")[:MAX_QUERY_LENGTH]
+    return cleaned.split()[:MAX_QUERY_TERMS]
+
+
+def _looks_like_pinyin(term):
+    return term.isascii() and term.isalpha()
+
+
 class NamedQuerySet(models.QuerySet):
     def in_pinyin_order(self):
         return self.order_by("sort_key", "name")
@@ -92,6 +110,52 @@ class NamedQuerySet(models.QuerySet):
     def genuine(self):
         """Records loaded from reports, leaving out those made by ``synthesize``."""
         return self.filter(is_synthetic=False)
+
+    def for_listing(self):
+        """With what list pages and exports show beside each record, fetched up front."""
+        return self.select_related(*self.model.list_select_related).prefetch_related(
+            *self.model.list_prefetch_related
+        )
+
+    def _text_fields(self):
+        names = {field.name for field in self.model._meta.get_fields()}
+        return [field for field in ("name", "aliases", "description") if field in names]
+
+    def _term_filter(self, term, fields):
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": term})
+        if _looks_like_pinyin(term):
+            lowered = term.lower()
+            condition |= Q(pinyin__contains=lowered) | Q(initials__contains=lowered)
+        return condition
+
+    def matching(self, query):
+        """Records in which every term of ``query`` appears: in the name, an alias, the
+        description, or (for Latin letters) the name's pinyin or its initials."""
+        fields = self._text_fields()
+        matched = self
+        for term in query_terms(query):
+            matched = matched.filter(self._term_filter(term, fields))
+        return matched
+
+    def ranked(self, query):
+        """Name matches first, then alias or pinyin matches, then description matches."""
+        terms = query_terms(query)
+        if not terms:
+            return self.in_pinyin_order()
+        in_name = Q()
+        in_name_keys = Q()
+        for term in terms:
+            in_name &= Q(name__icontains=term)
+            keys = Q(aliases__icontains=term) if "aliases" in self._text_fields() else Q(pk=None)
+            if _looks_like_pinyin(term):
+                keys |= Q(pinyin__contains=term.lower()) | Q(initials__contains=term.lower())
+            in_name_keys &= keys | Q(name__icontains=term)
+        rank = Case(
+            When(in_name, then=Value(0)), When(in_name_keys, then=Value(1)), default=Value(2)
+        )
+        return self.annotate(match_rank=rank).order_by("match_rank", "sort_key", "name")
 
 
 class NamedManager(models.Manager.from_queryset(NamedQuerySet)):
@@ -127,12 +191,22 @@ class NamedRecord(models.Model):
 
     objects = NamedManager()
 
+    # The public collection a record is listed in, e.g. "schools" for /schools/<slug>/.
+    collection = None
+    list_select_related = ()
+    list_prefetch_related = ()
+    # What a detail page shows beside the record: its other relations, one query each.
+    detail_prefetch_related = ()
+
     class Meta:
         abstract = True
         ordering = ["sort_key", "name"]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse(f"{self.collection}-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.name,)
@@ -159,6 +233,8 @@ class Report(NamedRecord, PartialDate):
         "刊载信息说明", blank=True, help_text="媒体、日期、版面中哪些已知、哪些由推断而来。"
     )
     source_file = models.CharField("原文文件", max_length=200, blank=True)
+
+    collection = "reports"
 
     class Meta(NamedRecord.Meta):
         verbose_name = "报道"
@@ -195,6 +271,19 @@ class Section(models.Model):
     summary = models.TextField("内容提要", blank=True)
 
     objects = SectionManager()
+
+    # The reverse relations of SourcedRecord.sources: everything that cites a section.
+    cited_by = (
+        "zones",
+        "initiatives",
+        "schools",
+        "awards",
+        "organizations",
+        "publications",
+        "figures",
+        "slogans",
+        "milestones",
+    )
 
     class Meta:
         verbose_name = "报道章节"
@@ -256,6 +345,18 @@ class Organization(SourcedRecord):
         verbose_name="上级机构",
     )
 
+    collection = "organizations"
+    list_select_related = ("parent",)
+    detail_prefetch_related = (
+        "units",
+        "initiatives",
+        "partner_zones",
+        "conferred_zones",
+        "conferred_awards",
+        "publications",
+        "milestones",
+    )
+
     class Meta(SourcedRecord.Meta):
         verbose_name = "机构"
         verbose_name_plural = "机构"
@@ -275,6 +376,9 @@ class School(SourcedRecord):
     """A school or educational institution the report names."""
 
     stage = models.CharField("学段", max_length=16, choices=SchoolStage.choices)
+
+    collection = "schools"
+    detail_prefetch_related = ("awards", "initiatives", "milestones", "figures")
 
     class Meta(SourcedRecord.Meta):
         verbose_name = "学校及机构"
@@ -305,6 +409,10 @@ class Zone(SourcedRecord, PartialDate):
     partners = models.ManyToManyField(
         Organization, related_name="partner_zones", blank=True, verbose_name="合作机构"
     )
+
+    collection = "zones"
+    list_select_related = ("conferring_body",)
+    detail_prefetch_related = ("partners", "initiatives", "milestones", "figures", "slogans")
 
     class Meta(SourcedRecord.Meta):
         verbose_name = "实验区"
@@ -345,6 +453,19 @@ class Initiative(SourcedRecord, PartialDate):
         School, related_name="initiatives", blank=True, verbose_name="参与学校"
     )
 
+    collection = "initiatives"
+    list_select_related = ("parent",)
+    list_prefetch_related = ("zones",)
+    detail_prefetch_related = (
+        "children",
+        "partners",
+        "schools",
+        "publications",
+        "milestones",
+        "figures",
+        "slogans",
+    )
+
     class Meta(SourcedRecord.Meta):
         verbose_name = "改革举措"
         verbose_name_plural = "改革举措"
@@ -376,6 +497,9 @@ class Publication(SourcedRecord, PartialDate):
         Organization, related_name="publications", blank=True, verbose_name="相关机构"
     )
 
+    collection = "publications"
+    detail_prefetch_related = ("initiatives", "organizations")
+
     class Meta(SourcedRecord.Meta):
         verbose_name = "论著与文件"
         verbose_name_plural = "论著与文件"
@@ -401,9 +525,22 @@ class Award(SourcedRecord, PartialDate):
         School, related_name="awards", blank=True, verbose_name="获得者"
     )
 
+    collection = "awards"
+    list_select_related = ("conferring_body",)
+    list_prefetch_related = ("recipients",)
+
     class Meta(SourcedRecord.Meta):
         verbose_name = "荣誉"
         verbose_name_plural = "荣誉"
+
+
+class FigureQuerySet(NamedQuerySet):
+    # Counts of parts (两大重点, 六大行动) describe structure rather than scale.
+    STRUCTURAL_UNITS = ("个", "级")
+
+    def headline(self, limit=8):
+        """The figures that show the reform's scale, largest first, for the home page."""
+        return self.exclude(unit__in=self.STRUCTURAL_UNITS).order_by("-value", "sort_key")[:limit]
 
 
 class Qualifier(models.TextChoices):
@@ -415,6 +552,8 @@ class Qualifier(models.TextChoices):
 
 class Figure(SourcedRecord):
     """A number the report gives; ``name`` says what it measures."""
+
+    objects = NamedManager.from_queryset(FigureQuerySet)()
 
     value = models.DecimalField("数值", max_digits=14, decimal_places=2)
     unit = models.CharField("单位", max_length=20, blank=True)
@@ -446,6 +585,9 @@ class Figure(SourcedRecord):
         related_name="figures",
         verbose_name="相关学校",
     )
+
+    collection = "figures"
+    list_select_related = ("initiative", "zone", "school")
 
     class Meta(SourcedRecord.Meta):
         verbose_name = "数据"
@@ -487,13 +629,23 @@ class Slogan(SourcedRecord):
         verbose_name="相关实验区",
     )
 
+    collection = "slogans"
+    list_select_related = ("initiative", "zone")
+
     class Meta(SourcedRecord.Meta):
         verbose_name = "口号与理念"
         verbose_name_plural = "口号与理念"
 
 
+class MilestoneQuerySet(NamedQuerySet):
+    def most_recent(self, limit=5):
+        return self.order_by("-date", "sort_key")[:limit]
+
+
 class Milestone(SourcedRecord, PartialDate):
     """A dated event. ``name`` is a short title for it."""
+
+    objects = NamedManager.from_queryset(MilestoneQuerySet)()
 
     zones = models.ManyToManyField(
         Zone, related_name="milestones", blank=True, verbose_name="相关实验区"
@@ -507,6 +659,10 @@ class Milestone(SourcedRecord, PartialDate):
     organizations = models.ManyToManyField(
         Organization, related_name="milestones", blank=True, verbose_name="相关机构"
     )
+
+    collection = "milestones"
+    list_prefetch_related = ("zones", "initiatives")
+    detail_prefetch_related = ("schools", "organizations")
 
     class Meta(SourcedRecord.Meta):
         verbose_name = "大事记"

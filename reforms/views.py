@@ -1,11 +1,134 @@
-from django.shortcuts import render
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
 
-from .models import NAMED_MODELS
+from . import filters, search, tables
+from .collections import COLLECTIONS, collection_for
+from .exports import PortalExport
+from .models import Figure, Milestone, Report, Section, Zone
+
+LIST_PAGE_SIZE = 50
+
+
+class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
+    """A collection as a sortable, filterable, downloadable table."""
+
+    template_name = "reforms/list.html"
+    export_class = PortalExport
+    export_formats = tuple(PortalExport.FORMATS)
+    table_pagination = {"per_page": LIST_PAGE_SIZE}
+
+    def get_queryset(self):
+        return self.model.objects.for_listing()
+
+    def get_export_filename(self, export_format):
+        return f"{self.model.collection}.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            collection=collection_for(self.model),
+            facets=filterset.facets(),
+            filters_active=bool(filterset.active_filters),
+            filter_errors=filterset.errors if filterset.is_bound else {},
+            export_links=[(fmt, _export_query(query, fmt)) for fmt in PortalExport.FORMATS],
+        )
+        return context
+
+
+def _export_query(query, export_format):
+    with_format = query.copy()
+    with_format["_export"] = export_format
+    return with_format.urlencode()
+
+
+class MilestoneTimelineView(CollectionListView):
+    """The milestones as a timeline grouped by year; the table still sorts and exports."""
+
+    model = Milestone
+    table_class = tables.MilestoneTable
+    filterset_class = filters.MilestoneFilter
+    template_name = "reforms/timeline.html"
+
+
+def list_view_for(collection):
+    if collection.model is Milestone:
+        return MilestoneTimelineView.as_view()
+    return CollectionListView.as_view(
+        model=collection.model,
+        table_class=collection.table_class,
+        filterset_class=collection.filterset_class,
+    )
+
+
+class RecordDetailView(DetailView):
+    """A record with everything linked to it and the report sections it comes from."""
+
+    slug_field = "slug"
+
+    def get_template_names(self):
+        return [f"reforms/{self.model.collection}_detail.html"]
+
+    def get_queryset(self):
+        queryset = self.model.objects.for_listing()
+        if hasattr(self.model, "sources"):
+            queryset = queryset.prefetch_related(
+                Prefetch("sources", queryset=Section.objects.select_related("report"))
+            )
+        return queryset.prefetch_related(*self.model.detail_prefetch_related)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["collection"] = collection_for(self.model)
+        return context
+
+
+class ReportDetailView(RecordDetailView):
+    model = Report
+
+    def get_queryset(self):
+        sections = Section.objects.prefetch_related(*Section.cited_by)
+        return Report.objects.prefetch_related(Prefetch("sections", queryset=sections))
+
+
+def detail_view_for(collection):
+    if collection.model is Report:
+        return ReportDetailView.as_view()
+    return RecordDetailView.as_view(model=collection.model)
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; send them to the real file.
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def home(request):
-    collections = [
-        {"label": model._meta.verbose_name_plural, "count": model.objects.genuine().count()}
-        for model in NAMED_MODELS
-    ]
-    return render(request, "reforms/home.html", {"collections": collections})
+    context = {
+        "collections": [
+            (collection, collection.model.objects.genuine().count()) for collection in COLLECTIONS
+        ],
+        "key_figures": Figure.objects.genuine().headline(),
+        "zones": Zone.objects.genuine().in_pinyin_order(),
+        "recent_milestones": Milestone.objects.genuine().most_recent(),
+        "reports": Report.objects.genuine().in_pinyin_order(),
+    }
+    return render(request, "reforms/home.html", context)
+
+
+def search_page(request):
+    query = request.GET.get("q", "")
+    groups = search.search_everything(query)
+    context = {
+        "query": query,
+        "terms": search.query_terms(query),
+        "groups": groups,
+        "total": sum(group.count for group in groups),
+    }
+    return render(request, "reforms/search.html", context)

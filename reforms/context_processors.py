@@ -1,0 +1,5 @@
+from .collections import COLLECTIONS
+
+
+def navigation(request):
+    return {"nav_collections": COLLECTIONS}

@@ -1,0 +1,174 @@
+"""One table per collection. Names sort by their pinyin key, never by code point."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from .models import (
+    Award,
+    Figure,
+    Initiative,
+    Milestone,
+    Organization,
+    Publication,
+    Report,
+    School,
+    Slogan,
+    Zone,
+)
+
+
+class NameColumn(tables.Column):
+    def __init__(self, verbose_name="名称", **kwargs):
+        super().__init__(
+            verbose_name=verbose_name, linkify=True, order_by=("sort_key", "name"), **kwargs
+        )
+
+
+class RelatedColumn(tables.Column):
+    """A foreign record, linked, sorted by its own pinyin key."""
+
+    def __init__(self, accessor, verbose_name, **kwargs):
+        super().__init__(
+            accessor=accessor,
+            verbose_name=verbose_name,
+            linkify=True,
+            order_by=(f"{accessor}__sort_key",),
+            **kwargs,
+        )
+
+
+class RelatedManyColumn(tables.ManyToManyColumn):
+    def __init__(self, verbose_name, **kwargs):
+        super().__init__(
+            verbose_name=verbose_name, linkify_item=True, separator="、", orderable=False, **kwargs
+        )
+
+
+class PartialDateColumn(tables.Column):
+    """2014年 / 2021年3月 / 2021年7月2日; an inferred date is marked and says why on hover."""
+
+    def __init__(self, verbose_name="日期", **kwargs):
+        super().__init__(
+            accessor="date",
+            verbose_name=verbose_name,
+            order_by=("date", "sort_key"),
+            empty_values=(),
+            **kwargs,
+        )
+
+    def render(self, record):
+        if not record.date:
+            return "—"
+        if record.date_inferred:
+            return format_html(
+                '{} <abbr class="inferred" title="推断：{}">（推断）</abbr>',
+                record.date_display,
+                record.date_inference,
+            )
+        return record.date_display
+
+    def value(self, record):
+        if record.date_inferred:
+            return f"{record.date_display}（推断）"
+        return record.date_display
+
+
+class RecordTable(tables.Table):
+    name = NameColumn()
+
+    class Meta:
+        template_name = "includes/table.html"
+        attrs = {"class": "records"}
+        empty_text = "没有符合条件的记录。"
+        order_by = ("name",)
+
+
+class ReportTable(RecordTable):
+    name = NameColumn("标题")
+    date = PartialDateColumn("刊发时间")
+
+    class Meta(RecordTable.Meta):
+        model = Report
+        fields = ("name", "subtitle", "authors", "date")
+
+
+class ZoneTable(RecordTable):
+    conferring_body = RelatedColumn("conferring_body", "授予机构")
+    date = PartialDateColumn()
+
+    class Meta(RecordTable.Meta):
+        model = Zone
+        fields = ("name", "level", "batch", "conferring_body", "date")
+
+
+class InitiativeTable(RecordTable):
+    parent = RelatedColumn("parent", "上级举措")
+    zones = RelatedManyColumn("所属实验区")
+    date = PartialDateColumn()
+
+    class Meta(RecordTable.Meta):
+        model = Initiative
+        fields = ("name", "kind", "parent", "zones", "date")
+
+
+class SchoolTable(RecordTable):
+    class Meta(RecordTable.Meta):
+        model = School
+        fields = ("name", "stage", "aliases")
+
+
+class AwardTable(RecordTable):
+    recipients = RelatedManyColumn("获得者")
+    conferring_body = RelatedColumn("conferring_body", "授予机构")
+    date = PartialDateColumn("年份")
+
+    class Meta(RecordTable.Meta):
+        model = Award
+        fields = ("name", "level", "grade", "batch", "recipients", "conferring_body", "date")
+
+
+class OrganizationTable(RecordTable):
+    parent = RelatedColumn("parent", "上级机构")
+
+    class Meta(RecordTable.Meta):
+        model = Organization
+        fields = ("name", "kind", "parent")
+
+
+class FigureTable(RecordTable):
+    name = NameColumn("指标")
+    value = tables.Column(verbose_name="数值", accessor="value_display", order_by=("value",))
+    initiative = RelatedColumn("initiative", "相关举措")
+
+    class Meta(RecordTable.Meta):
+        model = Figure
+        fields = ("name", "as_written", "qualifier", "value", "unit", "initiative")
+
+
+class PublicationTable(RecordTable):
+    name = NameColumn("题名")
+    date = PartialDateColumn()
+
+    class Meta(RecordTable.Meta):
+        model = Publication
+        fields = ("name", "kind", "date")
+
+
+class SloganTable(RecordTable):
+    name = NameColumn("原文")
+    initiative = RelatedColumn("initiative", "相关举措")
+
+    class Meta(RecordTable.Meta):
+        model = Slogan
+        fields = ("name", "kind", "initiative")
+
+
+class MilestoneTable(RecordTable):
+    date = PartialDateColumn()
+    name = NameColumn("事件")
+    zones = RelatedManyColumn("相关实验区")
+
+    class Meta(RecordTable.Meta):
+        model = Milestone
+        fields = ("date", "name", "zones")
+        order_by = ("date",)

@@ -1,0 +1,52 @@
+import re
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+EXCERPT_CONTEXT = 40
+
+
+def _pattern(terms):
+    terms = [term for term in terms if term]
+    if not terms:
+        return None
+    return re.compile(
+        "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I
+    )
+
+
+@register.filter
+def highlight(text, terms):
+    """``text`` escaped, with every occurrence of a search term wrapped in <mark>."""
+    text = str(text or "")
+    pattern = _pattern(terms)
+    if pattern is None:
+        return escape(text)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return mark_safe("".join(pieces))
+
+
+@register.filter
+def excerpt(text, terms):
+    """The part of a long text around the first search term, so the match is in view."""
+    text = str(text or "")
+    pattern = _pattern(terms)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        return text[: EXCERPT_CONTEXT * 2] + ("…" if len(text) > EXCERPT_CONTEXT * 2 else "")
+    start = max(match.start() - EXCERPT_CONTEXT, 0)
+    end = min(match.end() + EXCERPT_CONTEXT, len(text))
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@register.filter
+def lines(text):
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
