@@ -8,6 +8,7 @@ whatever the size of the data.
 from dataclasses import dataclass
 
 import django_filters
+from django import forms
 from django.db.models import Count
 
 from .models import (
@@ -65,8 +66,13 @@ class Facet:
     active: bool
 
 
+class YearFilter(django_filters.NumberFilter):
+    # Whole years only, within what a date can hold: ?year=1e30 must be refused, not overflow.
+    field_class = forms.IntegerField
+
+
 def year_filter(label="年份"):
-    return django_filters.NumberFilter(field_name="date__year", label=label)
+    return YearFilter(field_name="date__year", label=label, min_value=1, max_value=9999)
 
 
 def related_filter(field_name, model, label):

@@ -13,7 +13,8 @@ def test_home_page_shows_what_is_loaded(client, report_data):
     assert response.status_code == 200
     assert '<html lang="zh-Hans">' in page
     assert "南岸教育改革门户" in page
-    assert f"<dt>学校及机构</dt><dd>{School.objects.genuine().count()}</dd>" in page
+    count = School.objects.genuine().count()
+    assert f'<span class="counts__label">学校</span><span class="counts__value">{count}</span>' in page
 
 
 def test_home_page_does_not_count_synthetic_records(client):
@@ -21,4 +22,4 @@ def test_home_page_does_not_count_synthetic_records(client):
 
     page = client.get(reverse("home")).content.decode()
 
-    assert "<dt>学校及机构</dt><dd>0</dd>" in page
+    assert '<span class="counts__label">学校</span><span class="counts__value">0</span>' in page

@@ -1,0 +1,333 @@
+"""The public site, read with the real fixtures the way a reader uses it."""
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from reforms.collections import COLLECTIONS
+from reforms.models import Award, Initiative, Milestone, School, Zone
+
+pytestmark = pytest.mark.django_db
+
+
+class LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in ("href", "src"):
+            if attributes.get(name):
+                self.links.append(attributes[name])
+
+
+def links_in(html):
+    parser = LinkParser()
+    parser.feed(html)
+    return parser.links
+
+
+def table_names(response):
+    """The record names in the first column of a list page's table, in order."""
+    table = response.content.decode().split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    rows = table.split("<tr")[1:]
+    return [re.search(r'<a href="[^"]+">([^<]+)</a>', row).group(1) for row in rows]
+
+
+def test_navigation_names_every_collection_in_chinese(client, report_data):
+    page = client.get("/").content.decode()
+    for label, path in [
+        ("实验区", "/zones/"),
+        ("改革举措", "/initiatives/"),
+        ("学校", "/schools/"),
+        ("荣誉", "/awards/"),
+        ("大事记", "/milestones/"),
+        ("合作机构", "/organizations/"),
+        ("数据", "/figures/"),
+        ("报道", "/reports/"),
+    ]:
+        assert f'<a href="{path}">{label}</a>' in page
+
+
+def test_home_gives_the_reform_at_a_glance(client, report_data):
+    page = client.get("/").content.decode()
+    assert "超6000人" in page
+    assert "全国儿童青少年近视防控改革试验区" in page
+    assert "2022年7月2日" in page  # the most recent milestone
+    assert 'action="/search/"' in page
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.slug)
+def test_every_list_and_detail_page_renders(client, report_data, collection):
+    listing = client.get(collection.list_url)
+    assert listing.status_code == 200
+    assert f"共 <strong>{collection.model.objects.count()}</strong> 条" in listing.content.decode()
+    for record in collection.model.objects.all():
+        detail = client.get(record.get_absolute_url())
+        assert detail.status_code == 200
+        assert record.name in detail.content.decode()
+
+
+def test_every_internal_link_answers(client, report_data):
+    seen, queue, broken = set(), ["/"], []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url, follow=True)
+        if response.status_code != 200:
+            broken.append((url, response.status_code))
+            continue
+        if "text/html" not in response["Content-Type"]:
+            continue
+        for link in links_in(response.content.decode()):
+            link = link.replace("&amp;", "&").split("#", 1)[0]
+            if link.startswith("?"):
+                link = url.split("?", 1)[0] + link
+            if not link.startswith("/") or link.startswith("/admin/") or "_export=" in link:
+                continue
+            # Facet links of facet links multiply without end; one level of them is enough.
+            if link.count("=") > 1:
+                continue
+            queue.append(link)
+    assert broken == []
+    assert len(seen) > 200, len(seen)
+
+
+def test_every_name_on_a_detail_page_links_to_its_record(client, report_data):
+    school = School.objects.get(name="天台岗雅居乐小学")
+    page = client.get(school.get_absolute_url()).content.decode()
+    for award in school.awards.all():
+        assert f'<a href="{award.get_absolute_url()}">{award.name}</a>' in page
+    for initiative in school.initiatives.all():
+        assert f'href="{initiative.get_absolute_url()}"' in page
+    assert "出处" in page and "/reports/" in page
+
+
+def test_detail_page_shows_ambiguity_and_inferred_dates(client, report_data):
+    award = Award.objects.get(name="2021年重庆市教学成果奖")
+    page = client.get(award.get_absolute_url()).content.decode()
+    assert "存疑" in page and "特等奖" in page
+    milestone = Milestone.objects.get(name__contains="钉钉")
+    page = client.get(milestone.get_absolute_url()).content.decode()
+    assert "2022年7月2日" in page and "日期为推断" in page
+
+
+def test_report_page_lists_what_each_section_says(client, report_data):
+    report = COLLECTIONS[-1].model.objects.get()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert 'id="section-s3"' in page
+    assert "筑牢孩子身心健康幸福港湾" in page
+    assert School.objects.get(name="南坪实验幼儿园").get_absolute_url() in page
+
+
+def test_names_sort_in_pinyin_order(client, report_data):
+    ascending = table_names(client.get("/schools/", {"sort": "name"}))
+    descending = table_names(client.get("/schools/", {"sort": "-name"}))
+
+    # 重庆 reads chong, so it sorts before 教 (jiao), where code-point order puts 重 last.
+    assert ascending == [
+        "重庆市特殊教育中心",
+        "重庆十一中学",
+        "教师进修学院",
+        "龙门浩职业中学",
+        "南坪实验幼儿园",
+        "珊瑚实验小学",
+        "珊瑚中学",
+        "天台岗雅居乐小学",
+    ]
+    assert descending == list(reversed(ascending))
+
+
+def test_unknown_sort_column_is_ignored(client, report_data):
+    response = client.get("/schools/", {"sort": "password"})
+    assert response.status_code == 200
+    assert len(table_names(response)) == 8
+
+
+def test_filter_narrows_and_its_count_is_right(client, report_data):
+    zone = Zone.objects.get(name="全国儿童青少年近视防控改革试验区")
+    expected = Initiative.objects.filter(zones=zone).count()
+
+    listing = client.get("/initiatives/").content.decode()
+    filtered = client.get("/initiatives/", {"zone": zone.slug})
+
+    assert f'{zone.name} <span class="count">{expected}</span>' in listing
+    assert len(table_names(filtered)) == expected
+    assert f"共 <strong>{expected}</strong> 条符合条件的记录" in filtered.content.decode()
+
+
+def test_filters_combine_and_clear_in_one_click(client, report_data):
+    actions = Initiative.objects.filter(kind="action")
+    expected = set(actions.matching("近视").values_list("name", flat=True))
+    assert 0 < len(expected) < min(actions.count(), Initiative.objects.matching("近视").count())
+
+    response = client.get("/initiatives/", {"kind": "action", "q": "近视"})
+
+    assert set(table_names(response)) == expected
+    assert '<a href="/initiatives/">清除全部筛选条件</a>' in response.content.decode()
+
+
+def test_empty_result_says_so_and_offers_to_clear(client, report_data):
+    page = client.get("/schools/", {"q": "不存在的学校名"}).content.decode()
+    assert "没有符合条件的记录" in page
+    assert "清除筛选条件" in page
+
+
+def test_unknown_filter_value_gives_a_sane_page(client, report_data):
+    response = client.get("/zones/", {"level": "galactic"})
+    assert response.status_code == 200
+    assert "筛选条件无法识别" in response.content.decode()
+
+
+def test_csv_download_is_the_filtered_sorted_view_and_opens_in_excel(client, report_data):
+    response = client.get("/schools/", {"q": "珊瑚", "sort": "-name", "_export": "csv"})
+
+    body = response.content.decode("utf-8")
+    assert response["Content-Type"].startswith("text/csv")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][0] == "名称"
+    assert [row[0] for row in rows[1:]] == ["珊瑚中学", "珊瑚实验小学"]
+
+
+def test_json_and_xlsx_downloads_hold_the_same_rows(client, report_data):
+    params = {"stage": "secondary", "sort": "name"}
+    as_json = json.loads(client.get("/schools/", {**params, "_export": "json"}).content)
+    xlsx = client.get("/schools/", {**params, "_export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    shown = table_names(client.get("/schools/", params))
+
+    assert [row["名称"] for row in as_json] == shown
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == shown
+
+
+def test_other_export_formats_are_not_offered(client, report_data):
+    response = client.get("/schools/", {"_export": "latex"})
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_timeline_groups_by_year_and_marks_inferred_dates(client, report_data):
+    page = client.get("/milestones/").content.decode()
+    years = re.findall(r'<h2 id="year-(\d{4})">', page)
+    assert years == sorted(set(years))
+    assert years[0] == "2014"
+    assert "2021年3月" in page and "2022年6月1日" in page
+    assert 'class="inferred" title="推断：' in page
+
+
+def test_timeline_filters_by_year_zone_and_initiative(client, report_data):
+    page = client.get("/milestones/", {"year": "2021"}).content.decode()
+    assert re.findall(r'<h2 id="year-(\d{4})">', page) == ["2021"]
+    zone = Zone.objects.get(name="全国中外人文交流实验区")
+    expected = Milestone.objects.filter(zones=zone).count()
+    page = client.get("/milestones/", {"zone": zone.slug}).content.decode()
+    assert page.count('class="timeline__event"') == expected
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("钉", "钉钉·南岸教育信息化应用创新实验室"),
+        ("近视", "全国儿童青少年近视防控改革试验区"),
+        ("六一", "天台岗雅居乐小学举办“用心护航 阳光成长”积极心理品质游园会"),
+        ("珊瑚中学", "珊瑚中学"),
+        ("shanhu", "珊瑚实验小学"),
+        ("ttg", "天台岗雅居乐小学"),
+        ("十一中", "重庆十一中学"),
+    ],
+)
+def test_search_finds_short_chinese_words_and_pinyin(client, report_data, query, expected):
+    response = client.get(reverse("search"), {"q": query})
+    found = {
+        record.name: record for group in response.context["groups"] for record in group.results
+    }
+    assert expected in found
+    unmarked = re.sub(r"</?mark>", "", response.content.decode())
+    assert f'<a href="{found[expected].get_absolute_url()}">{expected}</a>' in unmarked
+
+
+def test_search_groups_counts_and_highlights(client, report_data):
+    response = client.get(reverse("search"), {"q": "近视"})
+    page = response.content.decode()
+    groups = {group.collection.slug: group.count for group in response.context["groups"]}
+    assert groups["zones"] == Zone.objects.matching("近视").count()
+    assert "<mark>近视</mark>" in page
+
+
+def test_search_terms_must_all_match(client, report_data):
+    both = client.get(reverse("search"), {"q": "珊瑚 小学"}).context["groups"]
+    names = [record.name for group in both for record in group.results]
+    assert "珊瑚实验小学" in names
+    assert "珊瑚中学" not in names
+
+
+def test_search_puts_name_matches_first(client, report_data):
+    response = client.get(reverse("search"), {"q": "近视"})
+    initiatives = next(g for g in response.context["groups"] if g.collection.slug == "initiatives")
+    ranks = [record.match_rank for record in initiatives.results]
+    assert ranks == sorted(ranks)
+    assert "近视" in initiatives.results[0].name
+
+
+HOSTILE = [
+    {"page": "0"},
+    {"page": "-1"},
+    {"page": str(10**12)},
+    {"page": "abc"},
+    {"sort": "-" * 50},
+    {"sort": "name;DROP TABLE reforms_school"},
+    {"q": "学" * 5000},
+    {"q": "珊瑚\x00"},
+    {"q": "' OR 1=1 --"},
+    {"q": "<script>alert(1)</script>"},
+    {"q": "%"},
+    {"q": "_"},
+    {"year": "99999999999999999999"},
+    {"year": "二〇二一"},
+    {"zone": "no-such-zone"},
+    {"level": "\x00"},
+    {"_export": "../../etc/passwd"},
+    {"unknown": "value"},
+]
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.slug)
+def test_hostile_query_strings_never_break_a_list_page(client, report_data, collection):
+    for params in HOSTILE:
+        response = client.get(collection.list_url, params)
+        assert response.status_code < 500, params
+        assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_hostile_query_strings_never_break_search(client, report_data):
+    for params in HOSTILE:
+        response = client.get(reverse("search"), {"q": params.get("q", "x"), **params})
+        assert response.status_code < 500, params
+        assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_invalid_utf8_in_the_query_string(client, report_data):
+    for path in ("/schools/", "/search/"):
+        response = client.get(path, QUERY_STRING="q=%ff%fe&page=%c3")
+        assert response.status_code < 500
+
+
+def test_pages_are_chinese_and_have_clear_titles(client, report_data):
+    page = client.get("/schools/").content.decode()
+    assert '<html lang="zh-Hans">' in page
+    assert "<title>学校 · 南岸教育改革门户</title>" in page
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
