@@ -29,10 +29,11 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Loading is idempotent: records are matched by natural key, so a second run changes nothing.
+# Fixtures are matched by natural key and loaded only when changed: a second run changes
+# nothing, and corrections made in the admin are kept.
 data: install
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py loaddata fixtures/*.json
+	$(PY) manage.py loadreports
 
 test: install-dev
 	$(PY) -m pytest

@@ -87,6 +87,7 @@ class SectionAdmin(admin.ModelAdmin):
     list_filter = ["report", "kind"]
     list_select_related = ["report"]
     search_fields = ["heading", "subheading", "summary", "key", "report__name"]
+    autocomplete_fields = ["report"]
     show_facets = admin.ShowFacets.ALWAYS
     ordering = ["report", "order"]
 

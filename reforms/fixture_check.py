@@ -105,8 +105,8 @@ class FixtureChecker:
         label = item.get("model")
         try:
             model = apps.get_model(label)
-        except (LookupError, ValueError, TypeError):
-            self._problem(f"{where}：未知的模型 “{label}”。")
+        except (LookupError, ValueError, TypeError, AttributeError):
+            self._problem(f"{where}：未知的模型 “{label}”（应写成 “reforms.school” 这样的形式）。")
             return
         record = Record(
             path, index, model._meta.label_lower, item.get("fields", {}), item.get("pk")
@@ -142,6 +142,7 @@ class FixtureChecker:
         """Raise FixtureProblem naming the first problem found, if any."""
         for record in self.records:
             self._check_fields(record)
+        self._check_parent_loops()
         if self.problems:
             more = len(self.problems) - 1
             suffix = f"（另有{more}处问题）" if more else ""
@@ -149,6 +150,7 @@ class FixtureChecker:
 
     def _check_fields(self, record):
         model = record.model
+        self._check_not_an_alias(record)
         plain = {}
         for name, value in record.fields.items():
             try:
@@ -169,6 +171,9 @@ class FixtureChecker:
         instance = model()
         for attname, value in plain.items():
             model_field = model._meta.get_field(attname)
+            if value is None and not model_field.null:
+                self._problem(f"{record.describe()}：字段 {attname} 不能为 null（可写空字符串）。")
+                return
             try:
                 setattr(instance, attname, model_field.to_python(value))
             except ValidationError as error:
@@ -205,11 +210,33 @@ class FixtureChecker:
 
     def _missing(self, record, model_field, value):
         target = model_field.related_model._meta.verbose_name
+        if isinstance(value, str) and hasattr(model_field.related_model, "natural_key"):
+            self._problem(
+                f"{record.describe()}：字段 {model_field.name} 引用{target}须写成名称的列表，"
+                f'如 ["{value}"]，而不是 "{value}"。'
+            )
+            return
         shown = "、".join(map(str, value)) if isinstance(value, list) else value
         self._problem(
             f"{record.describe()}：字段 {model_field.name} 引用的{target}“{shown}”"
             "既不在数据库中，也不在本次载入的文件里。"
         )
+
+    def _check_not_an_alias(self, record):
+        """A new record named like another's alias is almost always that record again."""
+        model, name = record.model, record.fields.get("name")
+        if not name or "aliases" not in {f.name for f in model._meta.fields}:
+            return
+        manager = model._default_manager.db_manager(self.using)
+        if manager.filter(name=name).exists():
+            return
+        for other in manager.filter(aliases__contains=name).only("name", "aliases"):
+            if name in other.alias_list:
+                self._problem(
+                    f"{record.describe()}：“{name}”是已有{model._meta.verbose_name}"
+                    f"“{other.name}”的别称；要指同一个，请用“{other.name}”引用它，不要新建。"
+                )
+                return
 
     def _exists(self, model, value):
         if value == []:
@@ -231,6 +258,22 @@ class FixtureChecker:
         ):
             return False
         return True
+
+    def _check_parent_loops(self):
+        """Refuse records whose ``parent`` chain, within this load, comes back to them."""
+        parents = {}
+        for record in self.records:
+            parent = record.fields.get("parent")
+            if isinstance(parent, list) and record.fields.get("name"):
+                parents[(record.label, (record.fields["name"],))] = (record, tuple(parent))
+        for (label, key), (record, _) in parents.items():
+            seen, current = {key}, key
+            while (label, current) in parents:
+                current = parents[(label, current)][1]
+                if current in seen:
+                    self._problem(f"{record.describe()}：上级关系绕回了自己（循环引用）。")
+                    return
+                seen.add(current)
 
     def _problem(self, message):
         self.problems.append(message)

@@ -321,6 +321,20 @@ class SourcedRecord(NamedRecord):
         abstract = True
 
 
+def refuse_parent_loop(record, message):
+    """Refuse a ``parent`` that leads back to ``record``.
+
+    Every ancestor seen is remembered, so a loop already in the data ends the walk too.
+    """
+    seen = {record.pk} if record.pk is not None else set()
+    ancestor = record.parent
+    while ancestor is not None:
+        if ancestor.pk in seen:
+            raise ValidationError({"parent": message})
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+
+
 class OrganizationKind(models.TextChoices):
     GOVERNMENT = "government", "政府及教育行政部门"
     RESEARCH = "research", "科研机构"
@@ -360,6 +374,10 @@ class Organization(SourcedRecord):
     class Meta(SourcedRecord.Meta):
         verbose_name = "机构"
         verbose_name_plural = "机构"
+
+    def clean(self):
+        super().clean()
+        refuse_parent_loop(self, "上级机构不能是它自己或它的下属机构。")
 
 
 class SchoolStage(models.TextChoices):
@@ -472,11 +490,7 @@ class Initiative(SourcedRecord, PartialDate):
 
     def clean(self):
         super().clean()
-        ancestor = self.parent
-        while ancestor is not None:
-            if ancestor.pk == self.pk and self.pk is not None:
-                raise ValidationError({"parent": "上级举措不能是它自己或它的下级。"})
-            ancestor = ancestor.parent
+        refuse_parent_loop(self, "上级举措不能是它自己或它的下级。")
 
 
 class PublicationKind(models.TextChoices):
@@ -687,3 +701,22 @@ NAMED_MODELS = (
     Slogan,
     Milestone,
 )
+
+
+class FixtureLoad(models.Model):
+    """Which version of each fixture file is in the database.
+
+    ``make run`` loads a fixture only when its content differs from what was last loaded, so
+    corrections made in the admin survive a restart.
+    """
+
+    name = models.CharField("文件", max_length=200, unique=True)
+    sha256 = models.CharField("内容摘要", max_length=64)
+    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "已载入的数据文件"
+        verbose_name_plural = "已载入的数据文件"
+
+    def __str__(self):
+        return self.name

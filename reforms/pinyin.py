@@ -53,7 +53,7 @@ def full_pinyin(text):
 
 
 def initials(text):
-    """First letter of each syllable, for queries such as ``tcg``."""
+    """First letter of each syllable, for queries such as ``ttg`` (天台岗)."""
     return name_keys(text).initials
 
 

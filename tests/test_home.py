@@ -14,7 +14,9 @@ def test_home_page_shows_what_is_loaded(client, report_data):
     assert '<html lang="zh-Hans">' in page
     assert "南岸教育改革门户" in page
     count = School.objects.genuine().count()
-    assert f'<span class="counts__label">学校</span><span class="counts__value">{count}</span>' in page
+    assert (
+        f'<span class="counts__label">学校</span><span class="counts__value">{count}</span>' in page
+    )
 
 
 def test_home_page_does_not_count_synthetic_records(client):

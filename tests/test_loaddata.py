@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from reforms.models import Milestone, School, Section
+from reforms.models import FixtureLoad, Milestone, School, Section
 
 from .conftest import ROOT, dump_reforms
 
@@ -116,6 +116,31 @@ MALFORMED = {
         with_fields(2, sources=[[REPORT, "s9"]]),
         ["bad.json", "第3条记录", "sources", "s9"],
     ),
+    "record without a model": (
+        [{"fields": {"name": "某校"}}],
+        ["bad.json", "第1条记录", "未知的模型"],
+    ),
+    "null where text is required": (
+        with_fields(2, description=None),
+        ["bad.json", "第3条记录", "description", "null"],
+    ),
+    "natural key written as a bare string": (
+        with_fields(3, schools=["长生桥小学"]),
+        ["bad.json", "第4条记录", "schools", '["长生桥小学"]'],
+    ),
+    "parent chain that loops": (
+        [
+            {
+                "model": "reforms.initiative",
+                "fields": {"name": "甲", "kind": "action", "parent": ["乙"]},
+            },
+            {
+                "model": "reforms.initiative",
+                "fields": {"name": "乙", "kind": "action", "parent": ["甲"]},
+            },
+        ],
+        ["bad.json", "循环"],
+    ),
     "the same record twice with conflicting values": (
         [
             *GOOD,
@@ -150,6 +175,17 @@ def test_a_good_file_beside_a_bad_one_is_not_loaded_either(tmp_path):
 
     assert not School.objects.exists()
     assert not Section.objects.exists()
+
+
+def test_a_new_record_named_like_an_existing_alias_is_refused(tmp_path, loaded):
+    School.objects.filter(name="长生桥小学").update(aliases="长小\n长生桥")
+    before = dump_reforms()
+    second = [{"model": "reforms.school", "fields": {"name": "长小", "stage": "primary"}}]
+
+    with pytest.raises(CommandError, match="“长小”是已有学校及机构“长生桥小学”的别称"):
+        call_command("loaddata", write(tmp_path, "second.json", second), verbosity=0)
+
+    assert dump_reforms() == before
 
 
 def test_identical_duplicates_are_harmless(tmp_path):
@@ -188,6 +224,29 @@ def test_failure_while_saving_rolls_back_and_is_reported(tmp_path, loaded):
 
     assert "clash.json" in str(refused.value)
     assert dump_reforms() == loaded
+
+
+def test_loadreports_loads_only_new_or_changed_files_and_keeps_admin_corrections(tmp_path):
+    path = write(tmp_path, "report.json", GOOD)
+    call_command("loadreports", path, verbosity=0)
+    School.objects.filter(name="长生桥小学").update(description="编辑在后台写的更正")
+
+    call_command("loadreports", path, verbosity=0)
+    assert School.objects.get(name="长生桥小学").description == "编辑在后台写的更正"
+
+    write(tmp_path, "report.json", with_fields(2, description="数据文件里的新说明"))
+    call_command("loadreports", path, verbosity=0)
+    assert School.objects.get(name="长生桥小学").description == "数据文件里的新说明"
+
+
+def test_loadreports_records_nothing_when_the_load_fails(tmp_path):
+    path = write(tmp_path, "report.json", with_fields(2, stage="nursery"))
+
+    with pytest.raises(CommandError):
+        call_command("loadreports", path, verbosity=0)
+
+    assert not FixtureLoad.objects.exists()
+    assert not School.objects.exists()
 
 
 def test_command_line_gives_one_line_and_a_failing_status(tmp_path):

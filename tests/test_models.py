@@ -138,6 +138,16 @@ def test_an_initiative_cannot_be_its_own_ancestor():
         parent.full_clean()
 
 
+def test_a_loop_already_in_the_data_does_not_hang_validation():
+    first = Initiative.objects.create(name="甲", kind="action")
+    second = Initiative.objects.create(name="乙", kind="action", parent=first)
+    Initiative.objects.filter(pk=first.pk).update(parent=second)
+    newcomer = Initiative(name="丙", kind="action", parent=Initiative.objects.get(pk=first.pk))
+
+    with pytest.raises(Exception, match="上级举措"):
+        newcomer.full_clean()
+
+
 def test_chinese_dates_are_accepted_by_date_inputs():
     field = forms.DateField()
     assert field.clean("2021年3月2日") == datetime.date(2021, 3, 2)

@@ -67,9 +67,25 @@ def test_https_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_https_with_a_secret_key_starts():
-    result = settings_in({"DJANGO_HTTPS": "true", "DJANGO_SECRET_KEY": "k" * 60})
+def test_https_turns_on_the_https_only_settings():
+    code = (
+        "import nanan_portal.settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS > 0)"
+    )
+    env = {"DJANGO_HTTPS": "true", "DJANGO_SECRET_KEY": "k" * 60}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env}, capture_output=True
+    )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [b"True"] * 4
+
+
+def test_plain_http_locally():
+    import nanan_portal.settings as local
+
+    assert not getattr(local, "SECURE_SSL_REDIRECT", False)
+    assert not getattr(local, "SESSION_COOKIE_SECURE", False)
 
 
 def test_a_mistyped_boolean_is_an_error_not_a_guess():
