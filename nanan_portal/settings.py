@@ -111,6 +111,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After locale (the language is part of the key), before CSRF and auth, which public
+    # pages do not use; admin pages are never cached.
+    "reforms.middleware.DataVersionCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,6 +121,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "nanan_portal.urls"
+# Where the admin lives; moving it off the well-known path cuts down on password guessing.
+ADMIN_URL = env_str("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 
 TEMPLATES = [
     {

@@ -7,6 +7,7 @@ class ReformsConfig(AppConfig):
     verbose_name = "教育综合改革"
 
     def ready(self):
-        from . import signals
+        from . import signals, versioning
 
         signals.connect()
+        versioning.connect()

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from . import pinyin
 
@@ -720,3 +721,22 @@ class FixtureLoad(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DataVersion(models.Model):
+    """One counter that every change to the records moves on.
+
+    Cached pages are keyed by it. It lives in the database because that is the one store every
+    gunicorn worker, every host and every ``manage.py`` process shares, whatever the cache.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self):
+        return f"v{self.version}"

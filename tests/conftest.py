@@ -22,9 +22,10 @@ def dump_reforms():
 
 
 @pytest.fixture
-def report_data(db):
-    """The database with every fixture of the portal loaded."""
-    call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+def report_data(db, django_capture_on_commit_callbacks):
+    """The database with every fixture of the portal loaded, committed as far as hooks go."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("loaddata", *FIXTURE_FILES, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +38,13 @@ def plain_static_storage(settings):
     # Serve static files straight from static/, as whitenoise does in development.
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Tests roll back their data but not the cache: start each one from nothing.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from reforms import versioning
 from reforms.models import (
     Award,
     DatePrecision,
@@ -565,6 +566,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             report, sections = synthetic_report(seed)
             counts = Synthesizer(seed, sections).run(allocate(records))
+            # bulk_create sends no signals, so cached pages must be told here.
+            versioning.bump()
         if options["verbosity"] >= 1:
             made = "、".join(f"{model._meta.verbose_name} {n}" for model, n in counts.items())
             self.stdout.write(f"已添加 {sum(counts.values())} 条合成记录（出处“{report}”）：{made}")

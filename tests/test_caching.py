@@ -1,0 +1,85 @@
+"""Public pages come from the cache until the data changes, and not a request longer."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reforms import versioning
+from reforms.models import School
+
+from .test_loaddata import GOOD, write
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cached_page_costs_one_query(client, report_data):
+    client.get("/schools/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/schools/")
+
+    assert response.status_code == 200
+    assert len(queries) == 1  # the data version
+
+
+def test_an_admin_style_save_shows_on_the_next_request(
+    client, report_data, django_capture_on_commit_callbacks
+):
+    school = School.objects.get(name="珊瑚中学")
+    first = client.get(school.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        school.description = "一段新的说明"
+        school.save()
+
+    second = client.get(school.get_absolute_url()).content.decode()
+    assert "一段新的说明" not in first
+    assert "一段新的说明" in second
+
+
+def test_a_relation_change_shows_on_list_pages(
+    client, report_data, django_capture_on_commit_callbacks
+):
+    school = School.objects.get(name="珊瑚中学")
+    award = school.awards.model.objects.get(name="2021年重庆市教学成果奖")
+    client.get(award.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        award.recipients.add(school)
+
+    assert (
+        f'href="{school.get_absolute_url()}"'
+        in client.get(award.get_absolute_url()).content.decode()
+    )
+
+
+def test_loaddata_and_synthesize_move_the_version_on(
+    tmp_path, db, django_capture_on_commit_callbacks
+):
+    before = versioning.current()[0]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("loaddata", write(tmp_path, "good.json", GOOD), verbosity=0)
+    after_load = versioning.current()[0]
+    call_command("synthesize", records=20, verbosity=0)
+
+    assert len(callbacks) == 1  # one bump for the whole fixture, not one per record
+    assert before < after_load < versioning.current()[0]
+
+
+def test_etag_and_last_modified_answer_conditional_requests(client, report_data):
+    first = client.get("/zones/")
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+
+    again = client.get("/zones/", HTTP_IF_NONE_MATCH=etag)
+    since = client.get("/zones/", HTTP_IF_MODIFIED_SINCE=last_modified)
+
+    assert (again.status_code, since.status_code) == (304, 304)
+    assert again.content == b""
+
+
+def test_downloads_and_the_admin_are_never_cached(client, report_data):
+    download = client.get("/schools/", {"_export": "csv"})
+    admin = client.get("/admin/")
+    assert "ETag" not in download
+    assert "ETag" not in admin
