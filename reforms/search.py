@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db.models import Count, Window
+
 from .collections import COLLECTIONS
 from .models import query_terms
 
@@ -30,9 +32,13 @@ def search_everything(query, per_group=RESULTS_PER_GROUP):
         return []
     groups = []
     for collection in COLLECTIONS:
-        matched = collection.model.objects.matching(query)
-        count = matched.count()
-        if count:
-            results = list(matched.ranked(query)[:per_group])
-            groups.append(SearchGroup(collection, query, count, results))
+        # The window count rides along with the first rows: one query a collection, so a
+        # search costs the same whether a collection has matches or not.
+        results = list(
+            collection.model.objects.matching(query)
+            .ranked(query)
+            .annotate(total_matches=Window(Count("pk")))[:per_group]
+        )
+        if results:
+            groups.append(SearchGroup(collection, query, results[0].total_matches, results))
     return groups
