@@ -7,7 +7,8 @@ class ReformsConfig(AppConfig):
     verbose_name = "教育综合改革"
 
     def ready(self):
-        from . import signals, versioning
+        from . import search_index, signals, versioning
 
         signals.connect()
+        search_index.connect()
         versioning.connect()

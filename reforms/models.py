@@ -122,22 +122,14 @@ class NamedQuerySet(models.QuerySet):
         names = {field.name for field in self.model._meta.get_fields()}
         return [field for field in ("name", "aliases", "description") if field in names]
 
-    def _term_filter(self, term, fields):
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": term})
-        if _looks_like_pinyin(term):
-            lowered = term.lower()
-            condition |= Q(pinyin__contains=lowered) | Q(initials__contains=lowered)
-        return condition
-
     def matching(self, query):
-        """Records in which every term of ``query`` appears: in the name, an alias, the
-        description, or (for Latin letters) the name's pinyin or its initials."""
-        fields = self._text_fields()
+        """Records in which every term of ``query`` appears: in the name, an alias or the
+        description, or (for Latin letters) at the start of the name's pinyin or initials."""
+        from .search_index import term_condition
+
         matched = self
         for term in query_terms(query):
-            matched = matched.filter(self._term_filter(term, fields))
+            matched = matched.filter(term_condition(self.model, term))
         return matched
 
     def ranked(self, query):
@@ -151,7 +143,7 @@ class NamedQuerySet(models.QuerySet):
             in_name &= Q(name__icontains=term)
             keys = Q(aliases__icontains=term) if "aliases" in self._text_fields() else Q(pk=None)
             if _looks_like_pinyin(term):
-                keys |= Q(pinyin__contains=term.lower()) | Q(initials__contains=term.lower())
+                keys |= Q(pinyin__startswith=term.lower()) | Q(initials__startswith=term.lower())
             in_name_keys &= keys | Q(name__icontains=term)
         rank = Case(
             When(in_name, then=Value(0)), When(in_name_keys, then=Value(1)), default=Value(2)
@@ -740,3 +732,25 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"v{self.version}"
+
+
+class SearchGram(models.Model):
+    """The search index: each character and each pair of adjacent characters of a record's
+    name, aliases and description, with the record it occurs in.
+
+    Most Chinese words are one or two characters, which no word-based or trigram index
+    finds; looking up the pair (or, for a longer term, every pair in it) answers any query
+    with an index lookup instead of a scan of every description. See ``search_index.py``.
+    """
+
+    gram = models.CharField(max_length=2)
+    kind = models.PositiveSmallIntegerField()
+    record_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = "检索索引项"
+        verbose_name_plural = "检索索引"
+        indexes = [
+            models.Index(fields=["kind", "gram", "record_id"], name="searchgram_lookup"),
+            models.Index(fields=["kind", "record_id"], name="searchgram_record"),
+        ]

@@ -5,6 +5,7 @@ from django import forms
 
 from reforms.forms import PartialDateForm
 from reforms.models import (
+    NAMED_MODELS,
     DatePrecision,
     Initiative,
     Milestone,
@@ -152,3 +153,10 @@ def test_chinese_dates_are_accepted_by_date_inputs():
     field = forms.DateField()
     assert field.clean("2021年3月2日") == datetime.date(2021, 3, 2)
     assert field.clean("2021-03-02") == datetime.date(2021, 3, 2)
+
+
+def test_kinds_in_the_index_migration_follow_named_models():
+    from importlib import import_module
+
+    migration = import_module("reforms.migrations.0006_build_search_index")
+    assert migration.KINDS == tuple(model.__name__ for model in NAMED_MODELS)

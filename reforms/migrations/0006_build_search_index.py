@@ -1,0 +1,35 @@
+from django.db import migrations
+
+# The order of reforms.models.NAMED_MODELS, which numbers the kinds in the index.
+KINDS = (
+    "Report",
+    "Organization",
+    "School",
+    "Zone",
+    "Initiative",
+    "Publication",
+    "Award",
+    "Figure",
+    "Slogan",
+    "Milestone",
+)
+
+
+def build(apps, schema_editor):
+    from reforms.search_index import INDEXED_FIELDS, grams
+
+    SearchGram = apps.get_model("reforms", "SearchGram")
+    for kind, name in enumerate(KINDS, start=1):
+        model = apps.get_model("reforms", name)
+        fields = [f.name for f in model._meta.fields if f.name in INDEXED_FIELDS]
+        rows = []
+        for values in model.objects.values_list("pk", *fields).iterator():
+            text = "\n".join(value or "" for value in values[1:])
+            rows.extend(SearchGram(gram=g, kind=kind, record_id=values[0]) for g in grams(text))
+        SearchGram.objects.bulk_create(rows, batch_size=5000)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("reforms", "0005_search_index")]
+
+    operations = [migrations.RunPython(build, migrations.RunPython.noop)]

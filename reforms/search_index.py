@@ -1,0 +1,120 @@
+"""Keep the n-gram search index (``SearchGram``) in step with the records, and query it.
+
+A term of one character is looked up directly, a term of two as one pair; a longer term must
+contain every pair it is made of, and the few candidates that do are then checked for the
+exact substring. Latin terms also match the start of a name's pinyin or its initials.
+"""
+
+from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
+
+from .models import NAMED_MODELS, SearchGram
+
+KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
+INDEXED_FIELDS = ("name", "aliases", "description")
+# A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
+# check does the rest.
+MAX_PAIRS_PER_TERM = 4
+
+
+def grams(text):
+    """Every character and every adjacent pair within a line, lower-cased, without spaces."""
+    found = set()
+    for line in text.lower().splitlines():
+        for word in line.split():
+            found.update(word)
+            found.update(word[i : i + 2] for i in range(len(word) - 1))
+    return found
+
+
+def record_grams(record):
+    text = "\n".join(getattr(record, field, "") or "" for field in INDEXED_FIELDS)
+    return grams(text)
+
+
+def rows_for(records):
+    for record in records:
+        kind = KIND_OF[type(record)]
+        for gram in record_grams(record):
+            yield SearchGram(gram=gram, kind=kind, record_id=record.pk)
+
+
+def index_records(model, records, batch_size=5000):
+    """Add the rows of freshly created records, as ``synthesize`` does after bulk_create."""
+    SearchGram.objects.bulk_create(rows_for(records), batch_size=batch_size)
+
+
+def reindex(record):
+    kind = KIND_OF[type(record)]
+    SearchGram.objects.filter(kind=kind, record_id=record.pk).delete()
+    SearchGram.objects.bulk_create(rows_for([record]))
+
+
+def rebuild(model):
+    SearchGram.objects.filter(kind=KIND_OF[model]).delete()
+    batch = []
+    for record in model.objects.only("pk", *_fields(model)).iterator(chunk_size=2000):
+        batch.append(record)
+        if len(batch) == 2000:
+            index_records(model, batch)
+            batch = []
+    index_records(model, batch)
+
+
+def _fields(model):
+    names = {field.name for field in model._meta.fields}
+    return [field for field in INDEXED_FIELDS if field in names]
+
+
+def term_pairs(term):
+    if len(term) == 1:
+        return [term]
+    pairs = sorted({term[i : i + 2] for i in range(len(term) - 1)}, key=term.index)
+    if len(pairs) <= MAX_PAIRS_PER_TERM:
+        return pairs
+    step = (len(pairs) - 1) / (MAX_PAIRS_PER_TERM - 1)
+    return [pairs[round(i * step)] for i in range(MAX_PAIRS_PER_TERM)]
+
+
+def records_with_term(model, term):
+    """A subquery of the ids of ``model`` records whose indexed text contains ``term``."""
+    lowered = term.lower()
+    pairs = term_pairs(lowered)
+    candidates = SearchGram.objects.filter(kind=KIND_OF[model], gram__in=pairs)
+    if len(pairs) > 1:
+        candidates = (
+            candidates.values("record_id")
+            .annotate(found=Count("gram", distinct=True))
+            .filter(found=len(pairs))
+        )
+    return candidates.values("record_id")
+
+
+def term_condition(model, term):
+    condition = Q(pk__in=records_with_term(model, term))
+    if len(term) > 2:
+        # The pairs narrow; the substring decides (甲乙 and 乙丙 do not make 甲乙丙).
+        exact = Q()
+        for field in _fields(model):
+            exact |= Q(**{f"{field}__icontains": term})
+        condition &= exact
+    if term.isascii() and term.isalpha():
+        lowered = term.lower()
+        condition |= Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
+    return condition
+
+
+def _reindex_after_save(sender, instance, **kwargs):
+    # In the same transaction as the save: the index never shows text the record lost.
+    reindex(instance)
+
+
+def _drop_after_delete(sender, instance, **kwargs):
+    SearchGram.objects.filter(kind=KIND_OF[sender], record_id=instance.pk).delete()
+
+
+def connect():
+    for model in NAMED_MODELS:
+        uid = model._meta.label
+        post_save.connect(_reindex_after_save, sender=model, dispatch_uid=f"index-save-{uid}")
+        post_delete.connect(_drop_after_delete, sender=model, dispatch_uid=f"index-delete-{uid}")

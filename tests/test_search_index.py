@@ -1,0 +1,80 @@
+"""The n-gram index answers exactly what a substring search would, and follows every write."""
+
+import pytest
+from django.core.management import call_command
+
+from reforms.models import Initiative, School, SearchGram
+from reforms.search_index import KIND_OF, grams
+
+pytestmark = pytest.mark.django_db
+
+
+def names(queryset):
+    return set(queryset.values_list("name", flat=True))
+
+
+def test_grams_are_characters_and_pairs_within_words():
+    assert grams("近视 防控") == {"近", "视", "近视", "防", "控", "防控"}
+    assert grams("3.0行动") >= {"3.", ".0", "0行"}
+
+
+def test_loaddata_fills_the_index(report_data):
+    school = School.objects.get(name="重庆十一中学")
+    indexed = set(
+        SearchGram.objects.filter(kind=KIND_OF[School], record_id=school.pk).values_list(
+            "gram", flat=True
+        )
+    )
+    assert {"十一", "一中"} <= indexed  # from the name and the alias 十一中
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("钉", {"钉钉·南岸教育信息化应用创新实验室"}),
+        ("六大", {"六大行动"}),
+        ("3.0", {"课程领导力建设3.0行动"}),
+        ("护眼校园", {"“护眼校园”达标"}),
+    ],
+)
+def test_queries_of_every_length_match_as_substrings(report_data, query, expected):
+    found = names(Initiative.objects.matching(query))
+    assert expected <= found
+    for name in found:
+        record = Initiative.objects.get(name=name)
+        text = f"{record.name}\n{record.aliases}\n{record.description}".lower()
+        assert query.lower() in text
+
+
+def test_pairs_in_different_places_do_not_make_a_match(db):
+    School.objects.create(name="甲乙学校", stage="primary", description="乙丙")
+    School.objects.create(name="甲乙丙学校", stage="primary")
+
+    assert names(School.objects.matching("甲乙丙")) == {"甲乙丙学校"}
+
+
+def test_the_index_follows_edits_and_deletes(db):
+    school = School.objects.create(name="长生桥小学", stage="primary")
+    assert names(School.objects.matching("长生")) == {"长生桥小学"}
+
+    school.name = "迎龙小学"
+    school.save()
+    assert names(School.objects.matching("长生")) == set()
+    assert names(School.objects.matching("迎龙")) == {"迎龙小学"}
+
+    school.delete()
+    assert not SearchGram.objects.exists()
+
+
+def test_synthetic_records_are_indexed(db):
+    call_command("synthesize", records=50, seed=1, verbosity=0)
+    school = School.objects.filter(is_synthetic=True).first()
+
+    assert school in School.objects.matching(school.name[:2])
+    assert SearchGram.objects.filter(kind=KIND_OF[School], record_id=school.pk).exists()
+
+
+def test_pinyin_matches_the_start_of_a_name(report_data):
+    assert "珊瑚实验小学" in names(School.objects.matching("shanhu"))
+    assert "天台岗雅居乐小学" in names(School.objects.matching("ttg"))
+    assert "天台岗雅居乐小学" in names(School.objects.matching("TianTai"))
