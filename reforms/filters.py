@@ -138,6 +138,8 @@ class RecordFilter(django_filters.FilterSet):
             )
         if name == "year":
             options.sort(key=lambda option: option.value, reverse=True)
+            for option in options:
+                option.label = f"{option.label}年"
         return Facet(
             name=name,
             label=str(self.filters[name].label),

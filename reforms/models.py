@@ -133,20 +133,28 @@ class NamedQuerySet(models.QuerySet):
         return matched
 
     def ranked(self, query):
-        """Name matches first, then alias or pinyin matches, then description matches."""
+        """The name itself first, then names that start with the query, then names that
+        contain every term, then alias or pinyin matches, then matches in the text."""
         terms = query_terms(query)
         if not terms:
             return self.in_pinyin_order()
+        whole = " ".join(terms)
         in_name = Q()
         in_name_keys = Q()
         for term in terms:
             in_name &= Q(name__icontains=term)
-            keys = Q(aliases__icontains=term) if "aliases" in self._text_fields() else Q(pk=None)
+            keys = Q(name__icontains=term)
+            if "aliases" in self._text_fields():
+                keys |= Q(aliases__icontains=term)
             if _looks_like_pinyin(term):
                 keys |= Q(pinyin__startswith=term.lower()) | Q(initials__startswith=term.lower())
-            in_name_keys &= keys | Q(name__icontains=term)
+            in_name_keys &= keys
         rank = Case(
-            When(in_name, then=Value(0)), When(in_name_keys, then=Value(1)), default=Value(2)
+            When(name__iexact=whole, then=Value(0)),
+            When(name__istartswith=whole, then=Value(1)),
+            When(in_name, then=Value(2)),
+            When(in_name_keys, then=Value(3)),
+            default=Value(4),
         )
         return self.annotate(match_rank=rank).order_by("match_rank", "sort_key", "name")
 
@@ -190,6 +198,8 @@ class NamedRecord(models.Model):
     list_prefetch_related = ()
     # What a detail page shows beside the record: its other relations, one query each.
     detail_prefetch_related = ()
+    # The text search looks in.
+    search_fields = ("name", "aliases", "description")
 
     class Meta:
         abstract = True
@@ -228,6 +238,7 @@ class Report(NamedRecord, PartialDate):
     source_file = models.CharField("原文文件", max_length=200, blank=True)
 
     collection = "reports"
+    search_fields = ("name", "subtitle", "authors", "description")
 
     class Meta(NamedRecord.Meta):
         verbose_name = "报道"
@@ -594,6 +605,7 @@ class Figure(SourcedRecord):
     )
 
     collection = "figures"
+    search_fields = ("name", "as_written", "aliases", "description")
     list_select_related = ("initiative", "zone", "school")
 
     class Meta(SourcedRecord.Meta):

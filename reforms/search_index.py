@@ -11,7 +11,6 @@ from django.db.models.signals import post_delete, post_save
 from .models import NAMED_MODELS, SearchGram
 
 KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
-INDEXED_FIELDS = ("name", "aliases", "description")
 # A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
 # check does the rest.
 MAX_PAIRS_PER_TERM = 4
@@ -28,7 +27,7 @@ def grams(text):
 
 
 def record_grams(record):
-    text = "\n".join(getattr(record, field, "") or "" for field in INDEXED_FIELDS)
+    text = "\n".join(getattr(record, field, "") or "" for field in type(record).search_fields)
     return grams(text)
 
 
@@ -63,7 +62,7 @@ def rebuild(model):
 
 def _fields(model):
     names = {field.name for field in model._meta.fields}
-    return [field for field in INDEXED_FIELDS if field in names]
+    return [field for field in model.search_fields if field in names]
 
 
 def term_pairs(term):

@@ -1,7 +1,9 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.html import format_html
+from django_tables2.utils import OrderByTuple
 
 from .models import (
     Award,
@@ -43,6 +45,10 @@ class RelatedManyColumn(tables.ManyToManyColumn):
             verbose_name=verbose_name, linkify_item=True, separator="、", orderable=False, **kwargs
         )
 
+    def value(self, value):
+        # Downloads get the names, not the links drawn around them on the page.
+        return "、".join(str(item) for item in self.filter(value))
+
 
 class PartialDateColumn(tables.Column):
     """2014年 / 2021年3月 / 2021年7月2日; an inferred date is marked and says why on hover."""
@@ -51,10 +57,14 @@ class PartialDateColumn(tables.Column):
         super().__init__(
             accessor="date",
             verbose_name=verbose_name,
-            order_by=("date", "sort_key"),
             empty_values=(),
             **kwargs,
         )
+
+    def order(self, queryset, is_descending):
+        # Undated records go last either way: a reader sorting by date wants dates first.
+        date = F("date").desc(nulls_last=True) if is_descending else F("date").asc(nulls_last=True)
+        return queryset.order_by(date, "sort_key", "name"), True
 
     def render(self, record):
         if not record.date:
@@ -74,7 +84,19 @@ class PartialDateColumn(tables.Column):
 
 
 class RecordTable(tables.Table):
+    """Every column sorts with the name's pinyin as tie-breaker, so records that share a
+    value (the same stage, the same kind) are in reading order and pages never overlap."""
+
     name = NameColumn()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, column in cls.base_columns.items():
+            if column.orderable is False or isinstance(column, PartialDateColumn):
+                continue
+            order = tuple(column.order_by or (str(column.accessor or name),))
+            if "sort_key" not in order:
+                column.order_by = OrderByTuple((*order, "sort_key", "name"))
 
     class Meta:
         template_name = "includes/table.html"

@@ -9,6 +9,7 @@ from django_tables2.export import ExportMixin
 from . import filters, search, tables
 from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
+from .linking import Linker
 from .models import Figure, Milestone, Report, Section, Zone
 
 LIST_PAGE_SIZE = 50
@@ -21,6 +22,15 @@ class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
     export_class = PortalExport
     export_formats = tuple(PortalExport.FORMATS)
     table_pagination = {"per_page": LIST_PAGE_SIZE}
+
+    def get(self, request, *args, **kwargs):
+        page = request.GET.get("page", "")
+        if page.lstrip("-").isdigit() and int(page) < 1:
+            # Page numbers start at 1; send ?page=0 and ?page=-1 to the first page.
+            query = request.GET.copy()
+            del query["page"]
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return self.model.objects.for_listing()
@@ -37,7 +47,10 @@ class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
             collection=collection_for(self.model),
             facets=filterset.facets(),
             filters_active=bool(filterset.active_filters),
-            filter_errors=filterset.errors if filterset.is_bound else {},
+            filter_errors=[
+                (filterset.filters[name].label, errors)
+                for name, errors in (filterset.errors.items() if filterset.is_bound else ())
+            ],
             export_links=[(fmt, _export_query(query, fmt)) for fmt in PortalExport.FORMATS],
         )
         return context
@@ -56,6 +69,20 @@ class MilestoneTimelineView(CollectionListView):
     table_class = tables.MilestoneTable
     filterset_class = filters.MilestoneFilter
     template_name = "reforms/timeline.html"
+    # A timeline reads in time order; other sorts would scatter one year over several places.
+    timeline_sorts = ("date", "-date")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("sort", "date") not in self.timeline_sorts:
+            query = request.GET.copy()
+            del query["sort"]
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["linker"] = Linker.current()
+        return context
 
 
 def list_view_for(collection):
@@ -87,6 +114,7 @@ class RecordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["collection"] = collection_for(self.model)
+        context["linker"] = Linker.current()
         return context
 
 
@@ -106,13 +134,13 @@ def detail_view_for(collection):
 
 def favicon(request):
     # Browsers ask for /favicon.ico whatever the page says; send them to the real file.
-    return redirect(static("favicon.svg"), permanent=True)
+    return redirect(static("favicon.svg"))
 
 
 def home(request):
     context = {
         "collections": [
-            (collection, collection.model.objects.genuine().count()) for collection in COLLECTIONS
+            (collection, collection.model.objects.count()) for collection in COLLECTIONS
         ],
         "key_figures": Figure.objects.genuine().headline(),
         "zones": Zone.objects.genuine().in_pinyin_order(),

@@ -19,9 +19,11 @@ def test_home_page_shows_what_is_loaded(client, report_data):
     )
 
 
-def test_home_page_does_not_count_synthetic_records(client):
+def test_home_counts_agree_with_the_list_pages(client, report_data):
     School.objects.create(name="合成小学", stage="primary", is_synthetic=True)
 
     page = client.get(reverse("home")).content.decode()
+    listing = client.get("/schools/").content.decode()
 
-    assert '<span class="counts__label">学校</span><span class="counts__value">0</span>' in page
+    assert '<span class="counts__label">学校</span><span class="counts__value">9</span>' in page
+    assert "共 <strong>9</strong> 条" in listing

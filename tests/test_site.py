@@ -329,5 +329,97 @@ def test_pages_are_chinese_and_have_clear_titles(client, report_data):
 
 def test_favicon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].endswith("favicon.svg")
+
+
+@pytest.mark.parametrize("path", ["/awards/", "/initiatives/", "/milestones/"])
+def test_downloads_hold_names_not_markup(client, report_data, path):
+    for export_format in ("csv", "json", "xlsx"):
+        response = client.get(path, {"_export": export_format})
+        if export_format == "xlsx":
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+            text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
+        else:
+            text = response.content.decode()
+        assert "<a" not in text and "href" not in text, export_format
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/awards/", {"_export": "csv"}).content.decode().lstrip("\ufeff")
+            )
+        )
+    )
+    recipients = {row[0]: row[4] for row in rows[1:]}
+    assert set(recipients["2021年重庆市教学成果奖"].split("、")) == set(
+        Award.objects.get(name="2021年重庆市教学成果奖").recipients.values_list("name", flat=True)
+    )
+
+
+def test_names_in_running_text_link_to_their_records(client, report_data):
+    milestone = Milestone.objects.get(name="南岸区四家单位获2021年重庆市教学成果奖")
+    page = client.get(milestone.get_absolute_url()).content.decode()
+    award = Award.objects.get(name="2021年重庆市教学成果奖")
+    school = School.objects.get(name="龙门浩职业中学")
+    assert f'<a href="{award.get_absolute_url()}">2021年重庆市教学成果奖</a>' in page
+    assert f'<a href="{school.get_absolute_url()}">龙门浩职业中学</a>' in page
+    timeline = client.get("/milestones/").content.decode()
+    assert f'<a href="{school.get_absolute_url()}">龙门浩职业中学</a>' in timeline
+
+
+def test_a_page_does_not_link_to_itself(client, report_data):
+    award = Award.objects.get(name="2021年重庆市教学成果奖")
+    page = client.get(award.get_absolute_url()).content.decode()
+    assert f'<a href="{award.get_absolute_url()}">' not in page
+
+
+@pytest.mark.parametrize(
+    "query, collection, expected",
+    [
+        ("超6000人", "figures", "暑期培训参培人数"),
+        ("何霜", "reports", "南岸教育综合改革绘就一派好风景"),
+        ("深化改革创新", "reports", "南岸教育综合改革绘就一派好风景"),
+    ],
+)
+def test_search_finds_figures_and_report_details(client, report_data, query, collection, expected):
+    groups = client.get(reverse("search"), {"q": query}).context["groups"]
+    found = {g.collection.slug: [r.name for r in g.results] for g in groups}
+    assert expected in found[collection]
+
+
+def test_an_exact_name_ranks_first(client, report_data):
+    School.objects.create(name="珊瑚编程学校", stage="other", is_synthetic=True)
+    groups = client.get(reverse("search"), {"q": "珊瑚实验小学"}).context["groups"]
+    schools = next(g for g in groups if g.collection.slug == "schools")
+    assert schools.results[0].name == "珊瑚实验小学"
+
+
+def test_timeline_keeps_years_together_whatever_the_sort(client, report_data):
+    response = client.get("/milestones/", {"sort": "name", "zone": ""}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [("/milestones/?zone=", 302)]
+    years = re.findall(r'<h2 id="year-(\d{4})">', page)
+    assert years == sorted(set(years))
+
+
+def test_sorting_starts_again_at_page_one_and_breaks_ties_by_pinyin(client, report_data):
+    page = client.get("/organizations/", {"page": "1", "sort": "kind"}).content.decode()
+    assert "page=" not in re.search(r"<thead.*?</thead>", page, re.S).group()
+    names = table_names(client.get("/organizations/", {"sort": "kind"}))
+    government = [n for n in names if n in ("南岸区人民政府", "南岸区教委", "教育部")]
+    assert government == ["教育部", "南岸区教委", "南岸区人民政府"]
+
+
+@pytest.mark.parametrize("page", ["0", "-1"])
+def test_pages_below_one_go_to_the_first_page(client, report_data, page):
+    response = client.get("/schools/", {"page": page, "stage": "secondary"})
+    assert response.status_code == 302
+    assert response["Location"] == "/schools/?stage=secondary"
+
+
+def test_not_found_page_is_in_the_site_design(client, report_data):
+    response = client.get("/schools/no-such-school/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="zh-Hans">' in page and "找不到这个页面" in page
+    assert 'action="/search/"' in page

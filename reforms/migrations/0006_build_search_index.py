@@ -15,13 +15,21 @@ KINDS = (
 )
 
 
+# Each model's search_fields at the time of this migration.
+FIELDS = {
+    "Report": ("name", "subtitle", "authors", "description"),
+    "Figure": ("name", "as_written", "aliases", "description"),
+}
+DEFAULT_FIELDS = ("name", "aliases", "description")
+
+
 def build(apps, schema_editor):
-    from reforms.search_index import INDEXED_FIELDS, grams
+    from reforms.search_index import grams
 
     SearchGram = apps.get_model("reforms", "SearchGram")
     for kind, name in enumerate(KINDS, start=1):
         model = apps.get_model("reforms", name)
-        fields = [f.name for f in model._meta.fields if f.name in INDEXED_FIELDS]
+        fields = FIELDS.get(name, DEFAULT_FIELDS)
         rows = []
         for values in model.objects.values_list("pk", *fields).iterator():
             text = "\n".join(value or "" for value in values[1:])

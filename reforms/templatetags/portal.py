@@ -50,3 +50,9 @@ def excerpt(text, terms):
 @register.filter
 def lines(text):
     return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+@register.simple_tag
+def linked(linker, text, current_url=None):
+    """``text`` with the names of other records made into links to them."""
+    return linker.link(text, current_url)
