@@ -104,6 +104,17 @@ def _looks_like_pinyin(term):
     return term.isascii() and term.isalpha()
 
 
+def pinyin_prefix(term):
+    """Names whose pinyin or initials start with ``term``, as index-friendly ranges.
+
+    A LIKE 'x%' is case-insensitive in SQLite and cannot use the index; the keys are stored
+    in lower case, so a range from the prefix to just past it finds the same rows.
+    """
+    lowered = term.lower()
+    upper = lowered + "\uffff"
+    return Q(pinyin__gte=lowered, pinyin__lt=upper) | Q(initials__gte=lowered, initials__lt=upper)
+
+
 class NamedQuerySet(models.QuerySet):
     def in_pinyin_order(self):
         return self.order_by("sort_key", "name")
@@ -147,7 +158,7 @@ class NamedQuerySet(models.QuerySet):
             if "aliases" in self._text_fields():
                 keys |= Q(aliases__icontains=term)
             if _looks_like_pinyin(term):
-                keys |= Q(pinyin__startswith=term.lower()) | Q(initials__startswith=term.lower())
+                keys |= pinyin_prefix(term)
             in_name_keys &= keys
         rank = Case(
             When(name__iexact=whole, then=Value(0)),
@@ -180,8 +191,11 @@ class NamedRecord(models.Model):
         help_text="留空则按名称拼音生成；生成后不随名称改动，以免旧链接失效。",
     )
     sort_key = models.CharField("拼音排序键", max_length=600, blank=True, editable=False)
-    pinyin = models.CharField("全拼", max_length=600, blank=True, editable=False)
-    initials = models.CharField("拼音首字母", max_length=200, blank=True, editable=False)
+    # Indexed for prefix search by pinyin (shanhu) and initials (ttg).
+    pinyin = models.CharField("全拼", max_length=600, blank=True, editable=False, db_index=True)
+    initials = models.CharField(
+        "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
+    )
     description = models.TextField("简介", blank=True)
     ambiguity = models.TextField(
         "存疑说明", blank=True, help_text="报道在哪里含糊、前后不一或没有交代。"

@@ -5,10 +5,10 @@ contain every pair it is made of, and the few candidates that do are then checke
 exact substring. Latin terms also match the start of a name's pinyin or its initials.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from .models import NAMED_MODELS, SearchGram
+from .models import NAMED_MODELS, SearchGram, pinyin_prefix
 
 KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
 # A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
@@ -75,32 +75,32 @@ def term_pairs(term):
     return [pairs[round(i * step)] for i in range(MAX_PAIRS_PER_TERM)]
 
 
-def records_with_term(model, term):
-    """A subquery of the ids of ``model`` records whose indexed text contains ``term``."""
-    lowered = term.lower()
-    pairs = term_pairs(lowered)
-    candidates = SearchGram.objects.filter(kind=KIND_OF[model], gram__in=pairs)
-    if len(pairs) > 1:
-        candidates = (
-            candidates.values("record_id")
-            .annotate(found=Count("gram", distinct=True))
-            .filter(found=len(pairs))
-        )
-    return candidates.values("record_id")
+def records_with_pair(model, pair):
+    return SearchGram.objects.filter(kind=KIND_OF[model], gram=pair).values("record_id")
 
 
 def term_condition(model, term):
-    condition = Q(pk__in=records_with_term(model, term))
+    """A filter for records containing ``term``, answered from indexes, never by a scan.
+
+    Every branch is a subquery of ids, combined with UNION: SQLite answers each from its own
+    index, where an OR of conditions on the table itself would make it read every row.
+    """
+    manager = model._default_manager
+    matches = manager.all()
+    for pair in term_pairs(term.lower()):
+        # One IN per pair, each an index lookup; a GROUP BY over all pairs at once leads
+        # SQLite to walk every entry of the kind instead.
+        matches = matches.filter(pk__in=records_with_pair(model, pair))
     if len(term) > 2:
         # The pairs narrow; the substring decides (甲乙 and 乙丙 do not make 甲乙丙).
         exact = Q()
         for field in _fields(model):
             exact |= Q(**{f"{field}__icontains": term})
-        condition &= exact
+        matches = matches.filter(exact)
+    ids = matches.order_by().values("pk")
     if term.isascii() and term.isalpha():
-        lowered = term.lower()
-        condition |= Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
-    return condition
+        ids = ids.union(manager.filter(pinyin_prefix(term)).order_by().values("pk"))
+    return Q(pk__in=ids)
 
 
 def _reindex_after_save(sender, instance, **kwargs):

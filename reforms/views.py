@@ -118,12 +118,32 @@ class RecordDetailView(DetailView):
         return context
 
 
+# A section of a large report may support thousands of records; the page names the first
+# ones of each kind and the collection pages hold the rest.
+CITED_PER_KIND = 50
+
+
 class ReportDetailView(RecordDetailView):
     model = Report
 
     def get_queryset(self):
-        sections = Section.objects.prefetch_related(*Section.cited_by)
+        cited = [
+            Prefetch(
+                relation,
+                queryset=Section._meta.get_field(relation).related_model.objects.in_pinyin_order()[
+                    : CITED_PER_KIND + 1
+                ],
+                to_attr=f"first_{relation}",
+            )
+            for relation in Section.cited_by
+        ]
+        sections = Section.objects.prefetch_related(*cited)
         return Report.objects.prefetch_related(Prefetch("sections", queryset=sections))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cited_per_kind"] = CITED_PER_KIND
+        return context
 
 
 def detail_view_for(collection):
