@@ -8,7 +8,7 @@ duplicating them. Every record also lists the report sections that say so.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -105,12 +105,16 @@ def _looks_like_pinyin(term):
 
 
 def pinyin_prefix(term):
-    """Names whose pinyin or initials start with ``term``, as index-friendly ranges.
+    """Names whose pinyin or initials start with ``term``.
 
-    A LIKE 'x%' is case-insensitive in SQLite and cannot use the index; the keys are stored
-    in lower case, so a range from the prefix to just past it finds the same rows.
+    On SQLite a LIKE 'x%' is case-insensitive and cannot use the index; the keys are stored
+    in lower case, so a range from the prefix to just past it finds the same rows from the
+    index. PostgreSQL compares by the database's collation, where such a range is not a
+    prefix, so there the plain prefix match is used.
     """
     lowered = term.lower()
+    if connection.vendor != "sqlite":
+        return Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
     upper = lowered + "\uffff"
     return Q(pinyin__gte=lowered, pinyin__lt=upper) | Q(initials__gte=lowered, initials__lt=upper)
 
