@@ -38,7 +38,7 @@ def rows_for(records):
             yield SearchGram(gram=gram, kind=kind, record_id=record.pk)
 
 
-def index_records(model, records, batch_size=5000):
+def index_records(records, batch_size=5000):
     """Add the rows of freshly created records, as ``synthesize`` does after bulk_create."""
     SearchGram.objects.bulk_create(rows_for(records), batch_size=batch_size)
 
@@ -55,9 +55,9 @@ def rebuild(model):
     for record in model.objects.only("pk", *_fields(model)).iterator(chunk_size=2000):
         batch.append(record)
         if len(batch) == 2000:
-            index_records(model, batch)
+            index_records(batch)
             batch = []
-    index_records(model, batch)
+    index_records(batch)
 
 
 def _fields(model):

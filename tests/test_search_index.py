@@ -78,3 +78,13 @@ def test_pinyin_matches_the_start_of_a_name(report_data):
     assert "珊瑚实验小学" in names(School.objects.matching("shanhu"))
     assert "天台岗雅居乐小学" in names(School.objects.matching("ttg"))
     assert "天台岗雅居乐小学" in names(School.objects.matching("TianTai"))
+
+
+def test_rebuild_restores_an_index_changed_around_the_signals(report_data):
+    School.objects.filter(name="珊瑚中学").update(description="一段绕过信号写入的说明")
+    assert not School.objects.matching("绕过信号").exists()
+
+    call_command("rebuild_search_index", verbosity=0)
+
+    assert names(School.objects.matching("绕过信号")) == {"珊瑚中学"}
+    assert "珊瑚实验小学" in names(School.objects.matching("珊瑚"))

@@ -518,7 +518,7 @@ class Synthesizer:
                 record.slug = self.unique_slug(model, record.refresh_derived_fields())
             # SQLite and PostgreSQL, the backends settings expect, set the new ids on records.
             model._default_manager.bulk_create(records, batch_size=BATCH_SIZE)
-            search_index.index_records(model, records)
+            search_index.index_records(records)
 
     def write_links(self):
         """Write every many-to-many row at the end, when both sides have ids.
