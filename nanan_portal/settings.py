@@ -112,18 +112,19 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # After locale (the language is part of the key), before CSRF and auth, which public
-    # pages do not use; admin pages are never cached.
-    "reforms.middleware.DataVersionCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so every middleware above adds its headers to the page it serves, cached or not.
+    "reforms.middleware.DataVersionCacheMiddleware",
 ]
 
 ROOT_URLCONF = "nanan_portal.urls"
 # Where the admin lives; moving it off the well-known path cuts down on password guessing.
 ADMIN_URL = env_str("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+# Part of every cached page's key; left empty, it is a hash of the templates and static files.
+BUILD_ID = env_str("DJANGO_BUILD_ID", "")
 
 TEMPLATES = [
     {

@@ -212,7 +212,7 @@ class SloganAdmin(RecordAdmin):
     list_select_related = ["initiative"]
     autocomplete_fields = ["initiative", "zone", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "kind"]}),
+        (None, {"fields": ["name", "aliases", "kind"]}),
         ("关联", {"fields": ["initiative", "zone"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,

@@ -159,6 +159,11 @@ class FixtureChecker:
                 if not self.ignore_unknown_fields:
                     self._problem(f"{record.describe()}：{model.__name__} 没有字段 “{name}”。")
                 continue
+            if model_field.auto_created and not model_field.concrete:
+                self._problem(
+                    f"{record.describe()}：“{name}”是从另一方记录的关联，请在那一方的记录里填写。"
+                )
+                continue
             if model_field.many_to_many:
                 self._check_many(record, model_field, value)
             elif model_field.is_relation:
@@ -239,7 +244,9 @@ class FixtureChecker:
                 return
 
     def _exists(self, model, value):
-        if value == []:
+        if value == [] or (
+            isinstance(value, list) and not all(isinstance(part, str | int) for part in value)
+        ):
             return False
         if _reference(value) in self._loading.get(model._meta.label_lower, ()):
             return True
@@ -268,12 +275,25 @@ class FixtureChecker:
                 parents[(record.label, (record.fields["name"],))] = (record, tuple(parent))
         for (label, key), (record, _) in parents.items():
             seen, current = {key}, key
-            while (label, current) in parents:
-                current = parents[(label, current)][1]
+            while current is not None:
+                if (label, current) in parents:
+                    current = parents[(label, current)][1]
+                else:
+                    # The chain left this load: follow it on through the stored records.
+                    current = self._stored_parent(record.model, current)
                 if current in seen:
                     self._problem(f"{record.describe()}：上级关系绕回了自己（循环引用）。")
                     return
                 seen.add(current)
+
+    def _stored_parent(self, model, key):
+        parent = (
+            model._default_manager.db_manager(self.using)
+            .filter(name=key[0])
+            .values_list("parent__name", flat=True)
+            .first()
+        )
+        return (parent,) if parent else None
 
     def _problem(self, message):
         self.problems.append(message)

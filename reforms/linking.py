@@ -25,9 +25,10 @@ class Linker:
         self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
 
     @classmethod
-    def current(cls):
+    def current(cls, version=None):
         """The linker for the data as it is now, built once per data version and process."""
-        version = versioning.current()[0]
+        if version is None:
+            version = versioning.current()[0]
         if version not in _compiled:
             _compiled.clear()
             _compiled[version] = cls(_targets())

@@ -2,10 +2,13 @@
 
 A page is cached under the version current when it was made; any change to the records moves
 the version on, so the next request to any worker on any host makes a fresh page. Nothing is
-ever invalidated by hand, so nothing can be forgotten.
+ever invalidated by hand, so nothing can be forgotten. The build (templates and static files)
+is part of the key too, so a deploy never serves pages rendered by the code it replaced.
 """
 
 import hashlib
+from functools import cache as once
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,21 +23,43 @@ PAGE_CACHE_SECONDS = 60 * 60 * 24
 UNCACHED_PREFIXES = ("/static/",)
 
 
+@once
+def build_id():
+    """What the deployed templates and static files are, as a short hash."""
+    explicit = getattr(settings, "BUILD_ID", "")
+    if explicit:
+        return explicit
+    digest = hashlib.sha256()
+    paths = sorted(Path(settings.BASE_DIR, "templates").rglob("*.html"))
+    paths.append(Path(settings.STATIC_ROOT, "staticfiles.json"))
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _cacheable_request(request):
+    path = request.path_info
     return (
         request.method in ("GET", "HEAD")
-        and not request.path.startswith(UNCACHED_PREFIXES)
-        and not request.path.startswith("/" + settings.ADMIN_URL)
+        and not path.startswith(UNCACHED_PREFIXES)
+        and not path.startswith("/" + settings.ADMIN_URL)
         and "_export" not in request.GET
     )
 
 
 def _cacheable_response(response):
+    cache_control = response.get("Cache-Control", "")
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not response.has_header("Content-Disposition")
+        # Pages that say they are per-user or must not be stored are taken at their word.
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "Cookie" not in response.get("Vary", "")
     )
 
 
@@ -46,8 +71,11 @@ class DataVersionCacheMiddleware:
         if not _cacheable_request(request):
             return self.get_response(request)
         version, changed_at = versioning.current()
+        # Views that need the version (to link names in text) take it from here.
+        request.data_version = version
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{version}:{getattr(request, 'LANGUAGE_CODE', '')}:{path_hash}"
+        language = getattr(request, "LANGUAGE_CODE", "")
+        key = f"page:{build_id()}:{version}:{language}:{path_hash}"
         entry = cache.get(key)
         if entry is None:
             response = self.get_response(request)
@@ -57,7 +85,7 @@ class DataVersionCacheMiddleware:
             entry = {
                 "content": content,
                 "content_type": response["Content-Type"],
-                "etag": f'"{version}-{hashlib.sha256(content).hexdigest()[:16]}"',
+                "etag": f'"{build_id()}-{version}-{hashlib.sha256(content).hexdigest()[:16]}"',
             }
             cache.set(key, entry, PAGE_CACHE_SECONDS)
         last_modified = int(changed_at.timestamp()) if changed_at else None

@@ -88,7 +88,7 @@ class PartialDate(models.Model):
         return datetime.date(year, 1, 1), DatePrecision.YEAR
 
 
-# Longer queries are cut: no reader types more, and each term adds a scan of the table.
+# Longer queries are cut: no reader types more, and each term adds index lookups.
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 8
 
@@ -100,7 +100,7 @@ def query_terms(query):
     return cleaned.split()[:MAX_QUERY_TERMS]
 
 
-def _looks_like_pinyin(term):
+def looks_like_pinyin(term):
     return term.isascii() and term.isalpha()
 
 
@@ -133,13 +133,10 @@ class NamedQuerySet(models.QuerySet):
             *self.model.list_prefetch_related
         )
 
-    def _text_fields(self):
-        names = {field.name for field in self.model._meta.get_fields()}
-        return [field for field in ("name", "aliases", "description") if field in names]
-
     def matching(self, query):
-        """Records in which every term of ``query`` appears: in the name, an alias or the
-        description, or (for Latin letters) at the start of the name's pinyin or initials."""
+        """Records in which every term of ``query`` appears in one of the model's
+        ``search_fields`` or, for Latin letters, at the start of the name's pinyin or
+        initials."""
         from .search_index import term_condition
 
         matched = self
@@ -159,9 +156,9 @@ class NamedQuerySet(models.QuerySet):
         for term in terms:
             in_name &= Q(name__icontains=term)
             keys = Q(name__icontains=term)
-            if "aliases" in self._text_fields():
+            if "aliases" in self.model.search_fields:
                 keys |= Q(aliases__icontains=term)
-            if _looks_like_pinyin(term):
+            if looks_like_pinyin(term):
                 keys |= pinyin_prefix(term)
             in_name_keys &= keys
         rank = Case(

@@ -8,7 +8,7 @@ exact substring. Latin terms also match the start of a name's pinyin or its init
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from .models import NAMED_MODELS, SearchGram, pinyin_prefix
+from .models import NAMED_MODELS, SearchGram, looks_like_pinyin, pinyin_prefix
 
 KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
 # A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
@@ -61,8 +61,7 @@ def rebuild(model):
 
 
 def _fields(model):
-    names = {field.name for field in model._meta.fields}
-    return [field for field in model.search_fields if field in names]
+    return model.search_fields
 
 
 def term_pairs(term):
@@ -98,7 +97,7 @@ def term_condition(model, term):
             exact |= Q(**{f"{field}__icontains": term})
         matches = matches.filter(exact)
     ids = matches.order_by().values("pk")
-    if term.isascii() and term.isalpha():
+    if looks_like_pinyin(term):
         ids = ids.union(manager.filter(pinyin_prefix(term)).order_by().values("pk"))
     return Q(pk__in=ids)
 

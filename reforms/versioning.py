@@ -1,11 +1,10 @@
 """The data version: read on every public request, moved on by every change to the records.
 
 Signals catch saves, deletes and relation changes from the admin, the shell and ``loaddata``
-(which sends them with ``raw=True``); ``synthesize`` writes with ``bulk_create``, which sends
-none, so it bumps the version itself.
+(which sends them with ``raw=True``); ``synthesize`` writes with ``bulk_create`` and
+``rebuild_search_index`` follows writes made around the ORM, so both bump it themselves.
 """
 
-from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -32,24 +31,10 @@ def bump(using=None):
         )
 
 
-def _bump_after_commit(using):
-    # One bump per transaction, however many rows it writes: loaddata saves each record, and
-    # a fixture of a whole city would otherwise queue one UPDATE per record.
-    connection = transaction.get_connection(using)
-    queued = (callback for _, callback, _ in connection.run_on_commit)
-    if any(getattr(callback, "bump_pending", False) for callback in queued):
-        return
-
-    def callback():
-        callback.bump_pending = False
-        bump(using)
-
-    callback.bump_pending = True
-    transaction.on_commit(callback, using=using)
-
-
 def record_changed(sender, using=None, **kwargs):
-    _bump_after_commit(using)
+    # In the same transaction as the change itself: the new version becomes visible exactly
+    # when the new data does, and a rolled-back change takes its bump with it.
+    bump(using)
 
 
 def connect():

@@ -15,6 +15,14 @@ from .models import Figure, Milestone, Report, Section, Zone
 LIST_PAGE_SIZE = 50
 
 
+def _page_below_one(page):
+    # Short strings only: int() of a 5,000-digit string is refused by Python itself.
+    try:
+        return len(page) <= 20 and int(page) < 1
+    except ValueError:
+        return False
+
+
 class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
     """A collection as a sortable, filterable, downloadable table."""
 
@@ -24,8 +32,7 @@ class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
     table_pagination = {"per_page": LIST_PAGE_SIZE}
 
     def get(self, request, *args, **kwargs):
-        page = request.GET.get("page", "")
-        if page.lstrip("-").isdigit() and int(page) < 1:
+        if _page_below_one(request.GET.get("page", "")):
             # Page numbers start at 1; send ?page=0 and ?page=-1 to the first page.
             query = request.GET.copy()
             del query["page"]
@@ -81,7 +88,7 @@ class MilestoneTimelineView(CollectionListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["linker"] = Linker.current()
+        context["linker"] = Linker.current(getattr(self.request, "data_version", None))
         return context
 
 
@@ -114,7 +121,7 @@ class RecordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["collection"] = collection_for(self.model)
-        context["linker"] = Linker.current()
+        context["linker"] = Linker.current(getattr(self.request, "data_version", None))
         return context
 
 

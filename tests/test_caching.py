@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -54,17 +55,35 @@ def test_a_relation_change_shows_on_list_pages(
     )
 
 
-def test_loaddata_and_synthesize_move_the_version_on(
-    tmp_path, db, django_capture_on_commit_callbacks
-):
-    before = versioning.current()[0]
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        call_command("loaddata", write(tmp_path, "good.json", GOOD), verbosity=0)
-    after_load = versioning.current()[0]
+def test_loaddata_synthesize_and_reindexing_move_the_version_on(tmp_path, db):
+    versions = [versioning.current()[0]]
+    call_command("loaddata", write(tmp_path, "good.json", GOOD), verbosity=0)
+    versions.append(versioning.current()[0])
     call_command("synthesize", records=20, verbosity=0)
+    versions.append(versioning.current()[0])
+    call_command("rebuild_search_index", verbosity=0)
+    versions.append(versioning.current()[0])
 
-    assert len(callbacks) == 1  # one bump for the whole fixture, not one per record
-    assert before < after_load < versioning.current()[0]
+    assert versions == sorted(set(versions))
+
+
+def test_a_failed_load_leaves_the_version_where_it_was(tmp_path, db):
+    before = versioning.current()[0]
+    clash = [
+        {"model": "reforms.school", "fields": {"name": "甲小学", "stage": "primary", "slug": "x"}},
+        {"model": "reforms.school", "fields": {"name": "乙小学", "stage": "primary", "slug": "x"}},
+    ]
+    with pytest.raises(CommandError):
+        call_command("loaddata", write(tmp_path, "clash.json", clash), verbosity=0)
+
+    assert versioning.current()[0] == before
+
+
+def test_cached_pages_keep_the_security_headers(client, report_data):
+    for _ in range(2):
+        response = client.get("/schools/")
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_etag_and_last_modified_answer_conditional_requests(client, report_data):

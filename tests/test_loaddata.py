@@ -141,6 +141,14 @@ MALFORMED = {
         ],
         ["bad.json", "循环"],
     ),
+    "a relation set from the other side": (
+        [{"model": "reforms.school", "fields": {"name": "甲校", "stage": "primary", "awards": []}}],
+        ["bad.json", "第1条记录", "awards", "另一方"],
+    ),
+    "a reference nested one list too deep": (
+        with_fields(3, schools=[[["长生桥小学"]]]),
+        ["bad.json", "第4条记录", "schools"],
+    ),
     "the same record twice with conflicting values": (
         [
             *GOOD,
@@ -184,6 +192,29 @@ def test_a_new_record_named_like_an_existing_alias_is_refused(tmp_path, loaded):
 
     with pytest.raises(CommandError, match="“长小”是已有学校及机构“长生桥小学”的别称"):
         call_command("loaddata", write(tmp_path, "second.json", second), verbosity=0)
+
+    assert dump_reforms() == before
+
+
+def test_a_parent_loop_through_stored_records_is_refused(tmp_path, loaded):
+    first = [
+        {"model": "reforms.initiative", "fields": {"name": "环甲", "kind": "action"}},
+        {
+            "model": "reforms.initiative",
+            "fields": {"name": "环乙", "kind": "action", "parent": ["环甲"]},
+        },
+    ]
+    call_command("loaddata", write(tmp_path, "first.json", first), verbosity=0)
+    before = dump_reforms()
+    closing = [
+        {
+            "model": "reforms.initiative",
+            "fields": {"name": "环甲", "kind": "action", "parent": ["环乙"]},
+        }
+    ]
+
+    with pytest.raises(CommandError, match="循环"):
+        call_command("loaddata", write(tmp_path, "closing.json", closing), verbosity=0)
 
     assert dump_reforms() == before
 

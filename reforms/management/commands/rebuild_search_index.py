@@ -7,7 +7,7 @@ ORM's signals (raw SQL, ``QuerySet.update()`` on names or descriptions).
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from reforms import search_index
+from reforms import search_index, versioning
 from reforms.models import NAMED_MODELS
 
 
@@ -18,4 +18,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             for model in NAMED_MODELS:
                 search_index.rebuild(model)
+            # Whatever made the rebuild necessary changed what pages show.
+            versioning.bump()
         self.stdout.write("检索索引已重建。")
