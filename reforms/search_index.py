@@ -52,16 +52,12 @@ def reindex(record):
 def rebuild(model):
     SearchGram.objects.filter(kind=KIND_OF[model]).delete()
     batch = []
-    for record in model.objects.only("pk", *_fields(model)).iterator(chunk_size=2000):
+    for record in model.objects.only("pk", *model.search_fields).iterator(chunk_size=2000):
         batch.append(record)
         if len(batch) == 2000:
             index_records(batch)
             batch = []
     index_records(batch)
-
-
-def _fields(model):
-    return model.search_fields
 
 
 def term_pairs(term):
@@ -93,7 +89,7 @@ def term_condition(model, term):
     if len(term) > 2:
         # The pairs narrow; the substring decides (甲乙 and 乙丙 do not make 甲乙丙).
         exact = Q()
-        for field in _fields(model):
+        for field in model.search_fields:
             exact |= Q(**{f"{field}__icontains": term})
         matches = matches.filter(exact)
     ids = matches.order_by().values("pk")
