@@ -5,6 +5,7 @@ Signals catch saves, deletes and relation changes from the admin, the shell and 
 ``rebuild_search_index`` follows writes made around the ORM, so both bump it themselves.
 """
 
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -32,9 +33,25 @@ def bump(using=None):
 
 
 def record_changed(sender, using=None, **kwargs):
-    # In the same transaction as the change itself: the new version becomes visible exactly
-    # when the new data does, and a rolled-back change takes its bump with it.
+    """Move the version on once per transaction, inside it.
+
+    Inside: the new version becomes visible exactly when the new data does, and a rolled-back
+    change takes its bump with it. Once: a load of thousands of records would otherwise
+    rewrite the same row thousands of times. What remembers "already bumped" is a marker
+    queued with ``on_commit``: Django drops it with the transaction (or the savepoint) it was
+    queued in, so a rollback also forgets it, and it clears itself at commit.
+    """
+    connection = transaction.get_connection(using)
+    queued = (callback for _, callback, _ in connection.run_on_commit)
+    if any(getattr(callback, "bumped_pending_commit", False) for callback in queued):
+        return
     bump(using)
+
+    def marker():
+        marker.bumped_pending_commit = False
+
+    marker.bumped_pending_commit = True
+    transaction.on_commit(marker, using=using)
 
 
 def connect():

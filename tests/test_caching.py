@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from reforms import versioning
@@ -102,3 +102,20 @@ def test_downloads_and_the_admin_are_never_cached(client, report_data):
     admin = client.get("/admin/")
     assert "ETag" not in download
     assert "ETag" not in admin
+
+
+def test_one_bump_per_transaction_and_none_for_a_rollback(db, django_capture_on_commit_callbacks):
+    before = versioning.current()[0]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for name in ("甲小学", "乙小学", "丙小学"):
+            School.objects.create(name=name, stage="primary")
+    assert versioning.current()[0] == before + 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        School.objects.create(name="丁小学", stage="primary")
+        raise RuntimeError("rolled back")
+    assert versioning.current()[0] == before + 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        School.objects.create(name="戊小学", stage="primary")
+    assert versioning.current()[0] == before + 2
