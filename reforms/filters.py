@@ -2,14 +2,17 @@
 
 A facet's counts answer "how many records would I get if I picked this", so each facet is
 counted over the records that match every *other* active filter: one grouped query per facet,
-whatever the size of the data.
+whatever the size of the data. Related records are counted in the link table alone (its rows
+are unique per pair, so no DISTINCT and no join to the whole collection), and only the options
+shown are joined to their names.
 """
 
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import ExtractYear
 
 from .models import (
     Award,
@@ -39,13 +42,73 @@ NON_FILTER_KEYS = ("sort",)
 
 @dataclass(frozen=True)
 class FacetSpec:
-    """How to count one filter's options: group by ``group``; show ``label`` or ``choices``."""
+    """How to count one filter's options.
 
-    group: str
-    label: str | None = None
+    ``field`` is a column of the collection (labelled by ``choices`` where it has them), or,
+    with ``related``, a relation whose records are named by slug in the URL and by name on
+    the page; ``year`` groups a date by its year.
+    """
+
+    field: str
     choices: tuple = ()
+    related: bool = False
+    year: bool = False
     # How a grouped value is written in the URL, where that differs from str(value).
     params: tuple = ()
+
+
+class YearOf(ExtractYear):
+    """The year of a date. SQLite's own year extraction calls back into Python for every
+    row; the stored ISO text starts with the year, which SQLite can read by itself."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", params
+
+
+def _column_counts(records, spec):
+    """(value, None, count) for the most common values of a column of ``records``."""
+    group = YearOf(spec.field) if spec.year else F(spec.field)
+    rows = (
+        records.order_by()
+        .values(facet_value=group)
+        .exclude(facet_value__isnull=True)
+        .annotate(count=Count("pk"))
+        .order_by("-count", "facet_value")[:FACET_OPTIONS_SHOWN]
+    )
+    return [(row["facet_value"], None, row["count"]) for row in rows]
+
+
+def _related_counts(records, field_name, filtered):
+    """(slug, name, count) for the related records linked to most of ``records``."""
+    field = records.model._meta.get_field(field_name)
+    if field.many_to_many:
+        m2m = field.field if field.auto_created else field
+        links = m2m.remote_field.through.objects.all()
+        # Each side's foreign key on the link table, seen from ``records``.
+        source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+        if field.auto_created:
+            source, target = target, source
+        if filtered:
+            links = links.filter(**{f"{source}__in": records.values("pk")})
+    else:
+        links, target = records, field_name
+    links = links.order_by().exclude(**{f"{target}__isnull": True})
+    top = (
+        links.values(target)
+        .annotate(count=Count("pk"))
+        .order_by("-count", target)
+        .values(target)[:FACET_OPTIONS_SHOWN]
+    )
+    count = (
+        links.filter(**{target: OuterRef("pk")}).values(target).annotate(n=Count("pk")).values("n")
+    )
+    rows = (
+        field.related_model._default_manager.filter(pk__in=top)
+        .annotate(count=Subquery(count))
+        .values_list("slug", "name", "count")
+    )
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
 @dataclass
@@ -87,14 +150,14 @@ def related_filter(field_name, model, label):
 
 
 def related_facet(field_name):
-    return FacetSpec(group=f"{field_name}__slug", label=f"{field_name}__name")
+    return FacetSpec(field=field_name, related=True)
 
 
 def choice_facet(field_name, choices):
-    return FacetSpec(group=field_name, choices=tuple(choices))
+    return FacetSpec(field=field_name, choices=tuple(choices))
 
 
-YEAR_FACET = FacetSpec(group="date__year")
+YEAR_FACET = FacetSpec(field="date", year=True)
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -115,26 +178,26 @@ class RecordFilter(django_filters.FilterSet):
         narrowed = type(self)(others, queryset=self.queryset)
         rows = []
         if narrowed.is_valid():
-            rows = (
-                narrowed.qs.order_by()
-                .exclude(**{f"{spec.group}__isnull": True})
-                .values(*filter(None, (spec.group, spec.label)))
-                .annotate(count=Count("pk", distinct=True))
-                .order_by("-count", spec.group)[:FACET_OPTIONS_SHOWN]
-            )
+            filtered = bool(narrowed.active_filters)
+            records = self.queryset.model._default_manager.all()
+            if filtered:
+                records = records.filter(pk__in=narrowed.qs.values("pk"))
+            if spec.related:
+                rows = _related_counts(records, spec.field, filtered)
+            else:
+                rows = _column_counts(records, spec)
         labels, params = dict(spec.choices), dict(spec.params)
         selected = self.data.get(name)
         options = []
-        for row in rows:
-            raw = row[spec.group]
+        for raw, label, count in rows:
             value = params.get(raw, str(raw))
             if value == "":
                 continue
             chosen = others.copy()
             chosen[name] = value
-            label = row[spec.label] if spec.label else labels.get(raw, value)
+            label = label if spec.related else labels.get(raw, value)
             options.append(
-                FacetOption(value, str(label), row["count"], value == selected, chosen.urlencode())
+                FacetOption(value, str(label), count, value == selected, chosen.urlencode())
             )
         if name == "year":
             options.sort(key=lambda option: option.value, reverse=True)
@@ -216,7 +279,7 @@ class AwardFilter(RecordFilter):
     year = year_filter()
     facet_specs = {
         "level": choice_facet("level", Level.choices),
-        "grade": FacetSpec(group="grade"),
+        "grade": FacetSpec(field="grade"),
         "recipient": related_facet("recipients"),
         "year": YEAR_FACET,
     }
@@ -242,7 +305,7 @@ class FigureFilter(RecordFilter):
     )
     initiative = related_filter("initiative", Initiative, "相关举措")
     facet_specs = {
-        "unit": FacetSpec(group="unit"),
+        "unit": FacetSpec(field="unit"),
         "qualifier": choice_facet("qualifier", Qualifier.choices),
         "initiative": related_facet("initiative"),
     }
@@ -290,7 +353,7 @@ class MilestoneFilter(RecordFilter):
         "initiative": related_facet("initiatives"),
         "precision": choice_facet("date_precision", DatePrecision.choices),
         "inferred": FacetSpec(
-            group="date_inferred",
+            field="date_inferred",
             choices=((True, "推断的日期"), (False, "报道写明的日期")),
             params=((True, "yes"), (False, "no")),
         ),

@@ -29,12 +29,15 @@ class PartialDate(models.Model):
     dates still sort and filter as dates.
     """
 
-    date = models.DateField("日期", null=True, blank=True)
+    date = models.DateField("日期", null=True, blank=True, db_index=True)
     date_precision = models.CharField(
-        "日期精度", max_length=5, choices=DatePrecision.choices, blank=True
+        "日期精度", max_length=5, choices=DatePrecision.choices, blank=True, db_index=True
     )
     date_inferred = models.BooleanField(
-        "日期系推断", default=False, help_text="报道未写明，由上下文推断（例如只写“今年”）。"
+        "日期系推断",
+        default=False,
+        db_index=True,
+        help_text="报道未写明，由上下文推断（例如只写“今年”）。",
     )
     date_inference = models.TextField("推断依据", blank=True)
 
@@ -219,6 +222,8 @@ class NamedRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ["sort_key", "name"]
+        # Lists open in pinyin order; without this every first page sorts the whole table.
+        indexes = [models.Index(fields=["sort_key", "name"], name="%(class)s_pinyin_order")]
 
     def __str__(self):
         return self.name
@@ -368,7 +373,7 @@ class OrganizationKind(models.TextChoices):
 class Organization(SourcedRecord):
     """A partner, government body, research institute, company, outlet or venue."""
 
-    kind = models.CharField("类型", max_length=12, choices=OrganizationKind.choices)
+    kind = models.CharField("类型", max_length=12, choices=OrganizationKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -412,7 +417,7 @@ class SchoolStage(models.TextChoices):
 class School(SourcedRecord):
     """A school or educational institution the report names."""
 
-    stage = models.CharField("学段", max_length=16, choices=SchoolStage.choices)
+    stage = models.CharField("学段", max_length=16, choices=SchoolStage.choices, db_index=True)
 
     collection = "schools"
     detail_prefetch_related = ("awards", "initiatives", "milestones", "figures")
@@ -433,7 +438,7 @@ class Level(models.TextChoices):
 class Zone(SourcedRecord, PartialDate):
     """An experimental zone or pilot designation (实验区、试验区) held by the district."""
 
-    level = models.CharField("级别", max_length=12, choices=Level.choices)
+    level = models.CharField("级别", max_length=12, choices=Level.choices, db_index=True)
     conferring_body = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -470,7 +475,7 @@ class InitiativeKind(models.TextChoices):
 class Initiative(SourcedRecord, PartialDate):
     """A reform measure, programme or action plan; sub-actions hang under their parent."""
 
-    kind = models.CharField("类型", max_length=10, choices=InitiativeKind.choices)
+    kind = models.CharField("类型", max_length=10, choices=InitiativeKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -522,7 +527,7 @@ class PublicationKind(models.TextChoices):
 class Publication(SourcedRecord, PartialDate):
     """A book or document the report names, with its title exactly as printed."""
 
-    kind = models.CharField("类型", max_length=10, choices=PublicationKind.choices)
+    kind = models.CharField("类型", max_length=10, choices=PublicationKind.choices, db_index=True)
     initiatives = models.ManyToManyField(
         Initiative, related_name="publications", blank=True, verbose_name="相关举措"
     )
@@ -541,9 +546,13 @@ class Publication(SourcedRecord, PartialDate):
 class Award(SourcedRecord, PartialDate):
     """An award, honour or title given to one or more schools."""
 
-    level = models.CharField("级别", max_length=12, choices=Level.choices)
+    level = models.CharField("级别", max_length=12, choices=Level.choices, db_index=True)
     grade = models.CharField(
-        "等次", max_length=50, blank=True, help_text="如“特等奖”；分不清时照报道原样写。"
+        "等次",
+        max_length=50,
+        blank=True,
+        db_index=True,
+        help_text="如“特等奖”；分不清时照报道原样写。",
     )
     batch = models.CharField("批次", max_length=50, blank=True)
     conferring_body = models.ForeignKey(
@@ -589,9 +598,14 @@ class Figure(SourcedRecord):
     objects = NamedManager.from_queryset(FigureQuerySet)()
 
     value = models.DecimalField("数值", max_digits=14, decimal_places=2)
-    unit = models.CharField("单位", max_length=20, blank=True)
+    unit = models.CharField("单位", max_length=20, blank=True, db_index=True)
     qualifier = models.CharField(
-        "限定", max_length=2, choices=Qualifier.choices, blank=True, default=Qualifier.EXACT
+        "限定",
+        max_length=2,
+        choices=Qualifier.choices,
+        blank=True,
+        default=Qualifier.EXACT,
+        db_index=True,
     )
     as_written = models.CharField("原文写法", max_length=100, help_text="如“超6000人”。")
     initiative = models.ForeignKey(
@@ -645,7 +659,7 @@ class SloganKind(models.TextChoices):
 class Slogan(SourcedRecord):
     """A vision, principle, theme or motto, with its wording exactly as printed."""
 
-    kind = models.CharField("类型", max_length=10, choices=SloganKind.choices)
+    kind = models.CharField("类型", max_length=10, choices=SloganKind.choices, db_index=True)
     initiative = models.ForeignKey(
         Initiative,
         on_delete=models.SET_NULL,

@@ -1,0 +1,71 @@
+"""A facet option's count is exactly the number of records its link lists, alone or combined
+with another filter, for every kind of facet: a column, a year, a relation in either
+direction and a foreign key."""
+
+import pytest
+from django.core.management import call_command
+
+from reforms.collections import COLLECTIONS
+from reforms.models import Initiative, School
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def varied_data(report_data, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    call_command("synthesize", records=400, seed=5, verbosity=0)
+
+
+def facets_and_total(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["facets"], response.context["table"].paginator.count
+
+
+def check_options(client, path, facets):
+    checked = 0
+    for facet in facets:
+        for option in facet.options:
+            _, total = facets_and_total(client, f"{path}?{option.query}")
+            assert total == option.count, (path, facet.name, option.value)
+            checked += 1
+    return checked
+
+
+def test_every_option_of_every_facet_counts_what_its_link_lists(client, varied_data):
+    for collection in COLLECTIONS:
+        path = collection.list_url
+        facets, _ = facets_and_total(client, path)
+        check_options(client, path, facets)
+
+
+def test_options_under_another_filter_count_within_it(client, varied_data):
+    checked = 0
+    for collection in COLLECTIONS:
+        path = collection.list_url
+        facets, _ = facets_and_total(client, path)
+        for facet in facets:
+            if not facet.options:
+                continue
+            narrowed, narrowed_total = facets_and_total(client, f"{path}?{facet.options[0].query}")
+            others = [other for other in narrowed if other.name != facet.name]
+            for other in others:
+                # Every option under a filter is a subset of that filter's records.
+                assert all(option.count <= narrowed_total for option in other.options)
+            checked += check_options(client, path, others)
+    assert checked > 50
+
+
+def test_most_common_options_come_first_with_ties_in_pinyin_order(client, varied_data):
+    facets, _ = facets_and_total(client, "/initiatives/")
+    schools = next(facet for facet in facets if facet.name == "school")
+    counts = [option.count for option in schools.options]
+    assert counts == sorted(counts, reverse=True)
+    most = max(
+        School.objects.all(), key=lambda school: Initiative.objects.filter(schools=school).count()
+    )
+    assert counts[0] == Initiative.objects.filter(schools=most).count()
+    for before, after in zip(schools.options, schools.options[1:], strict=False):
+        if before.count == after.count:
+            assert before.value < after.value
