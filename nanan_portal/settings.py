@@ -112,12 +112,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A cached page is the same for every reader: it needs the host checked (Common), the
+    # language chosen (Locale) and the headers above, and none of what follows.
+    "reforms.middleware.DataVersionCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so every middleware above adds its headers to the page it serves, cached or not.
-    "reforms.middleware.DataVersionCacheMiddleware",
 ]
 
 ROOT_URLCONF = "nanan_portal.urls"

@@ -5,7 +5,9 @@ Signals catch saves, deletes and relation changes from the admin, the shell and 
 ``rebuild_search_index`` follows writes made around the ORM, so both bump it themselves.
 """
 
-from django.db import transaction
+import datetime
+
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -14,9 +16,23 @@ from .models import NAMED_MODELS, DataVersion, Section
 
 
 def current():
-    """(version, changed_at) as every process sees it now."""
-    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
-    return row or (0, None)
+    """(version, changed_at) as every process sees it now.
+
+    Read on every request, cached or not, so it is one plain statement: building it through
+    the ORM costs more than serving a cached page does.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = %s", [1]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return 0, None
+    version, changed_at = row
+    if isinstance(changed_at, str):
+        # SQLite keeps datetimes as ISO text in UTC.
+        changed_at = datetime.datetime.fromisoformat(changed_at).replace(tzinfo=datetime.UTC)
+    return version, changed_at
 
 
 def bump(using=None):

@@ -86,6 +86,14 @@ def test_cached_pages_keep_the_security_headers(client, report_data):
         assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_cached_page_is_not_served_to_an_unknown_host(client, report_data):
+    assert client.get("/schools/").status_code == 200
+
+    response = client.get("/schools/", HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+
+
 def test_etag_and_last_modified_answer_conditional_requests(client, report_data):
     first = client.get("/zones/")
     etag, last_modified = first["ETag"], first["Last-Modified"]
