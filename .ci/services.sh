@@ -19,6 +19,7 @@ start_services() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg.log" -w \
     -o "-p $pg_port -k $SERVICES_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+    --maxmemory 256mb --maxmemory-policy allkeys-lru \
     --daemonize yes --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log"
   export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/nanan"
   export CACHE_URL="redis://127.0.0.1:$redis_port/0"
