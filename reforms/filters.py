@@ -4,14 +4,14 @@ A facet's counts answer "how many records would I get if I picked this", so each
 counted over the records that match every *other* active filter: one grouped query per facet,
 whatever the size of the data. Related records are counted in the link table alone (its rows
 are unique per pair, so no DISTINCT and no join to the whole collection), and only the options
-shown are joined to their names.
+shown are then looked up by name.
 """
 
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
 from .models import (
@@ -93,21 +93,17 @@ def _related_counts(records, field_name, filtered):
             links = links.filter(**{f"{source}__in": records.values("pk")})
     else:
         links, target = records, field_name
-    links = links.order_by().exclude(**{f"{target}__isnull": True})
-    top = (
-        links.values(target)
+    counts = dict(
+        links.order_by()
+        .exclude(**{f"{target}__isnull": True})
+        .values_list(target)
         .annotate(count=Count("pk"))
-        .order_by("-count", target)
-        .values(target)[:FACET_OPTIONS_SHOWN]
+        .order_by("-count", target)[:FACET_OPTIONS_SHOWN]
     )
-    count = (
-        links.filter(**{target: OuterRef("pk")}).values(target).annotate(n=Count("pk")).values("n")
-    )
-    rows = (
-        field.related_model._default_manager.filter(pk__in=top)
-        .annotate(count=Subquery(count))
-        .values_list("slug", "name", "count")
-    )
+    # Names in a second, indexed query: joining them in before grouping would carry every
+    # link's name through the sort.
+    named = field.related_model._default_manager.filter(pk__in=counts)
+    rows = [(slug, name, counts[pk]) for pk, slug, name in named.values_list("pk", "slug", "name")]
     return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
