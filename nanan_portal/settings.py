@@ -4,11 +4,13 @@ One module for every environment: each deploy-time value is read from the enviro
 every default is safe for a local machine (plain HTTP, SQLite file, local-memory cache).
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +78,9 @@ def cache_from_url(url):
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 HTTPS = env_bool("DJANGO_HTTPS", default=False)
+# Behind a proxy, the client's address and scheme come from the proxy's headers; otherwise
+# those headers are the client's own words and are ignored.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 
 # A fixed development key keeps local sessions valid across restarts; it is refused whenever
 # the site is served over HTTPS, which is how production runs.
@@ -102,23 +107,32 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    "csp",
+    "simple_history",
+    "axes",
     "reforms",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Directly after SecurityMiddleware, so static files skip the rest of the stack.
+    "csp.middleware.CSPMiddleware",
+    # Directly after the headers, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reforms.middleware.ReadOnlyPublicSiteMiddleware",
     # A cached page is the same for every reader: it needs the host checked (Common), the
     # language chosen (Locale) and the headers above, and none of what follows.
     "reforms.middleware.DataVersionCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records which staff member made each change kept in the history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nanan_portal.urls"
@@ -157,6 +171,23 @@ CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Five wrong passwords for one account, or from one address, lock that account or address out
+# for a while, whatever cookies the client sends: attempts are counted in the database.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("DJANGO_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "reforms.security.client_ip"
+# Failures and lock-outs are still logged; only the start-up banner on every command is not.
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -188,14 +219,49 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env_str("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
     # Trust X-Forwarded-Proto only when a TLS proxy in front of us is known to set it.
-    if env_bool("DJANGO_BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_HSTS_PRELOAD:
+        # Declining the preload list is a choice, not an oversight.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Django's defaults, stated because the portal depends on them: pages are never framed, files
+# are never sniffed, other sites are not told which page a reader came from, and a window this
+# site opens cannot be reached by the page that opened it.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Everything comes from this site: no inline script or style, no third-party host, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # stdout, where gunicorn's access log goes too: one stream for the host to collect.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -6,3 +6,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("reforms.urls")),
 ]
+
+handler500 = "reforms.views.server_error"

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_m2m_reverse_field_name
 
 from .forms import PartialDateForm
 from .models import (
@@ -37,8 +39,38 @@ DERIVED_FIELDSET = (
 )
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """What every record's admin shares: search by Chinese substring or pinyin, facet counts."""
+class VersionedAdmin(SimpleHistoryAdmin):
+    """The history of each record, with every version revertible, relations included.
+
+    django-simple-history fills a past version's form with the record's current relations;
+    here they are the ones that version recorded, so reverting restores them too.
+    """
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        version = getattr(obj, "_history", None)
+        if version is None:
+            return form
+        recorded = {
+            field.name: list(
+                getattr(version, field.name).values_list(
+                    get_m2m_reverse_field_name(field), flat=True
+                )
+            )
+            for field in version._history_m2m_fields
+        }
+
+        class VersionForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(recorded)
+
+        return VersionForm
+
+
+class RecordAdmin(VersionedAdmin):
+    """What every record's admin shares: search by Chinese substring or pinyin, facet counts,
+    and a history of every version with who made it, each one revertible."""
 
     search_fields = ["name", "aliases", "description", "pinyin", "initials"]
     readonly_fields = ["sort_key", "pinyin", "initials"]
@@ -82,7 +114,7 @@ class ReportAdmin(DatedRecordAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(VersionedAdmin):
     list_display = ["label", "report", "order", "kind", "key"]
     list_filter = ["report", "kind"]
     list_select_related = ["report"]

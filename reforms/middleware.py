@@ -1,4 +1,5 @@
-"""Serve public pages from the cache, keyed by the data version, with ETag and 304s.
+"""Keep the public site read-only; serve its pages from the cache, keyed by the data version,
+with ETag and 304s.
 
 A page is cached under the version current when it was made; any change to the records moves
 the version on, so the next request to any worker on any host makes a fresh page. Nothing is
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -39,12 +40,16 @@ def build_id():
     return digest.hexdigest()[:12]
 
 
+def _is_admin(request):
+    return request.path_info.startswith("/" + settings.ADMIN_URL)
+
+
 def _cacheable_request(request):
     path = request.path_info
     return (
         request.method in ("GET", "HEAD")
         and not path.startswith(UNCACHED_PREFIXES)
-        and not path.startswith("/" + settings.ADMIN_URL)
+        and not _is_admin(request)
         and "_export" not in request.GET
     )
 
@@ -61,6 +66,21 @@ def _cacheable_response(response):
         and "no-store" not in cache_control
         and "Cookie" not in response.get("Vary", "")
     )
+
+
+class ReadOnlyPublicSiteMiddleware:
+    """The public site is for reading: anything but GET or HEAD gets 405, before CSRF or any
+    view sees it. The admin (and ``manage.py``) are the only ways to change the records."""
+
+    SAFE_METHODS = ("GET", "HEAD")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.SAFE_METHODS and not _is_admin(request):
+            return HttpResponseNotAllowed(self.SAFE_METHODS)
+        return self.get_response(request)
 
 
 class DataVersionCacheMiddleware:

@@ -7,6 +7,7 @@ duplicating them. Every record also lists the report sections that say so.
 
 import datetime
 
+import simple_history
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Q, Value, When
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import pinyin
+from .history import RecordHistory
 
 
 class DatePrecision(models.TextChoices):
@@ -735,6 +737,17 @@ NAMED_MODELS = (
     Slogan,
     Milestone,
 )
+
+# Every version of every record, relations included, with who changed it and when, so a wrong
+# edit in the admin can be reverted (see reforms.history).
+for _model in (*NAMED_MODELS, Section):
+    simple_history.register(
+        _model,
+        app="reforms",
+        records_class=RecordHistory,
+        m2m_fields=[field.name for field in _model._meta.many_to_many],
+        excluded_fields=["sort_key", "pinyin", "initials"],
+    )
 
 
 class FixtureLoad(models.Model):

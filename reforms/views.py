@@ -1,4 +1,8 @@
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.generic import DetailView
@@ -187,3 +191,23 @@ def search_page(request):
         "total": sum(group.count for group in groups),
     }
     return render(request, "reforms/search.html", context)
+
+
+def server_error(request):
+    """The 500 page, or 503 when the database cannot be reached: either way the reader is told
+    to try again and nothing about the cause, which goes to the log."""
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    try:
+        response = render(request, f"{status}.html", status=status)
+    except Exception:
+        # The error page must not fail in turn; a line of text will do.
+        response = HttpResponse(
+            "服务器暂时无法完成这个请求，请稍后再试。",
+            content_type="text/plain; charset=utf-8",
+            status=status,
+        )
+    if unavailable:
+        response["Retry-After"] = "60"
+    return response

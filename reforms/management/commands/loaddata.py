@@ -14,6 +14,7 @@ from django.core.management.commands import loaddata
 from django.core.management.utils import parse_apps_and_model_labels
 
 from reforms.fixture_check import FixtureChecker, FixtureProblem
+from reforms.history import versions_of_loaded_records
 
 
 def shown_path(path):
@@ -42,6 +43,13 @@ class Command(loaddata.Command):
             raise
         except Exception as error:  # every failure must reach the editor as one line
             raise CommandError(f"未载入任何数据：{error}") from None
+
+    def loaddata(self, fixture_labels):
+        # Runs inside the stock command's transaction: the versions are kept with the load, or
+        # go with it when it fails.
+        names = "、".join(os.path.basename(label) for label in fixture_labels)
+        with versions_of_loaded_records(f"载入 {names}"):
+            super().loaddata(fixture_labels)
 
     def check_fixtures(self, fixture_labels, ignore_unknown_fields):
         checker = FixtureChecker(using=self.using, ignore_unknown_fields=ignore_unknown_fields)

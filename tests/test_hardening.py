@@ -1,0 +1,441 @@
+"""The portal as the open internet sees it: production settings, headers, a public site that
+takes no writes, a guarded admin whose every change can be undone, and clean failures."""
+
+import csv
+import io
+import json
+import logging
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from reforms import security, versioning
+from reforms.collections import COLLECTIONS
+from reforms.models import Initiative, School, Section
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-and-unguessable-passphrase"
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+# Production settings
+
+
+def test_the_deploy_check_is_clean_when_served_over_https():
+    env = {
+        "DJANGO_HTTPS": "true",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "portal.example.cn",
+    }
+
+    served_over_https = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    plain_http = manage("check", "--deploy", "--fail-level", "WARNING", env={})
+
+    assert served_over_https.returncode == 0, served_over_https.stderr
+    # The same check does find problems in a local, plain-HTTP set-up: it is not toothless.
+    assert plain_http.returncode != 0
+    assert "SECURE_SSL_REDIRECT" in plain_http.stderr
+
+
+def test_the_proxys_scheme_header_is_trusted_only_when_told():
+    code = "import nanan_portal.settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    base = {"DJANGO_HTTPS": "true", "DJANGO_SECRET_KEY": "k" * 60}
+    outputs = []
+    for extra in ({}, {"DJANGO_BEHIND_PROXY": "true"}):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**os.environ, **base, **extra},
+            capture_output=True,
+            text=True,
+        )
+        outputs.append(result.stdout.strip())
+    assert outputs == ["None", "('HTTP_X_FORWARDED_PROTO', 'https')"]
+
+
+# Headers
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        "editor", password=PASSWORD, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+def assert_security_headers(response):
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle=\"", re.I)
+
+
+def assert_nothing_inline(response):
+    """What the policy would block: a page that needs it would break in the browser."""
+    page = response.content.decode()
+    assert not INLINE_SCRIPT.search(page), INLINE_SCRIPT.search(page).group()
+    assert not INLINE_STYLE.search(page), INLINE_STYLE.search(page).group()
+
+
+def test_public_pages_carry_the_security_headers_cached_or_not(client, report_data):
+    school = School.objects.get(name="珊瑚中学")
+    for url in ("/", "/schools/", school.get_absolute_url(), "/search/?q=近视", "/milestones/"):
+        for _ in range(2):  # made, then from the cache
+            response = client.get(url)
+            assert response.status_code == 200
+            assert_security_headers(response)
+            assert_nothing_inline(response)
+
+
+def test_error_pages_carry_the_headers_too(client, report_data):
+    response = client.get("/schools/no-such-school/")
+    assert response.status_code == 404
+    assert_security_headers(response)
+    assert_nothing_inline(response)
+
+
+def test_the_admin_works_under_the_policy(staff_client, report_data):
+    school = School.objects.get(name="珊瑚中学")
+    login_page = Client().get(reverse("admin:login"))
+    assert_security_headers(login_page)
+    assert not INLINE_SCRIPT.search(login_page.content.decode())
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:reforms_school_changelist"),
+        reverse("admin:reforms_school_change", args=[school.pk]),
+        reverse("admin:reforms_school_history", args=[school.pk]),
+        reverse("admin:reforms_initiative_add"),
+    ):
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        assert_security_headers(response)
+        assert not INLINE_SCRIPT.search(response.content.decode()), url
+
+
+# Read-only public site
+
+
+def public_urls():
+    school = School.objects.get(name="珊瑚中学")
+    urls = ["/", "/search/?q=珊瑚", "/favicon.ico"]
+    for collection in COLLECTIONS:
+        urls.append(collection.list_url)
+        record = collection.model.objects.first()
+        urls.append(record.get_absolute_url())
+    urls.append(school.get_absolute_url() + "?_export=csv")
+    urls.append("/no-such-page/")
+    return urls
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_public_urls_refuse_every_unsafe_method(client, report_data, method):
+    for url in public_urls():
+        response = getattr(client, method)(url, data="x=1", content_type="text/plain")
+        assert response.status_code == 405, (method, url)
+        assert response["Allow"] == "GET, HEAD"
+
+
+def test_public_urls_answer_get_and_head(client, report_data):
+    for url in public_urls()[:-1]:
+        assert client.get(url).status_code in (200, 302), url
+        assert client.head(url).status_code in (200, 302), url
+
+
+def test_the_admin_still_takes_its_writes(report_data, staff_user):
+    response = Client().post(
+        reverse("admin:login"),
+        {"username": "editor", "password": PASSWORD, "next": reverse("admin:index")},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert response.status_code == 302
+
+
+# Guarded admin
+
+
+def login(username, password, address):
+    """A login from a client with no cookies at all, as a script guessing passwords would be."""
+    return Client().post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_five_wrong_passwords_lock_the_account_wherever_they_come_from(staff_user, caplog):
+    caplog.set_level(logging.WARNING, logger="axes")
+    for attempt in range(4):
+        response = login("editor", "wrong", f"10.0.0.{attempt + 1}")
+        assert response.status_code == 200  # the form again, with an error
+
+    fifth = login("editor", "wrong", "10.0.0.5")
+    locked = login("editor", PASSWORD, "10.9.9.9")
+
+    assert fifth.status_code == 429
+    assert locked.status_code == 429
+    assert "登录已暂停" in locked.content.decode()
+    assert any("lock" in record.getMessage().lower() for record in caplog.records)
+
+
+def test_five_failures_from_one_address_lock_that_address(staff_user):
+    for attempt in range(5):
+        login(f"guess{attempt}", "wrong", "10.1.1.1")
+
+    assert login("editor", PASSWORD, "10.1.1.1").status_code == 429
+    assert login("editor", PASSWORD, "10.1.1.2").status_code == 302
+
+
+def test_four_failures_do_not_lock_and_a_success_starts_the_count_again(staff_user):
+    for _ in range(4):
+        login("editor", "wrong", "10.2.2.2")
+    assert login("editor", PASSWORD, "10.2.2.2").status_code == 302
+    for _ in range(4):
+        login("editor", "wrong", "10.2.2.2")
+    assert login("editor", PASSWORD, "10.2.2.2").status_code == 302
+
+
+def test_a_made_up_forwarded_for_header_does_not_dodge_the_lock(rf, settings):
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="10.3.3.3")
+    settings.BEHIND_PROXY = False
+    assert security.client_ip(request) == "10.3.3.3"
+
+    settings.BEHIND_PROXY = True
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    # Only the entry the proxy itself added counts, not what the client wrote before it.
+    assert security.client_ip(request) == "203.0.113.7"
+
+
+def test_the_admin_path_moves_with_an_environment_variable():
+    code = (
+        "import django, os;"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'nanan_portal.settings';"
+        "django.setup();"
+        "from django.urls import reverse; print(reverse('admin:index'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_ADMIN_URL": "staff-7f3a"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "/staff-7f3a/"
+
+
+# History and revert
+
+
+def form_data(response):
+    """The admin form on a page as the browser would post it back, unchanged."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    return data
+
+
+def test_an_admin_edit_keeps_the_old_version_and_can_be_reverted(
+    staff_client, report_data, django_capture_on_commit_callbacks
+):
+    school = School.objects.get(name="珊瑚中学")
+    original_description = school.description
+    original_sources = set(school.sources.values_list("pk", flat=True))
+    other_section = Section.objects.exclude(pk__in=original_sources).first()
+    change_url = reverse("admin:reforms_school_change", args=[school.pk])
+
+    data = form_data(staff_client.get(change_url))
+    data["description"] = "一段写错了的说明"
+    data["sources"] = [str(other_section.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff_client.post(change_url, data).status_code == 302
+
+    school.refresh_from_db()
+    assert school.description == "一段写错了的说明"
+    history = school.history.order_by("history_date")
+    loaded = history.first()
+    assert loaded.description == original_description  # the version the load wrote
+    assert loaded.history_change_reason.startswith("载入")
+    assert set(loaded.sources.values_list("section", flat=True)) == original_sources
+    assert history.last().history_user.username == "editor"
+    listing = staff_client.get(reverse("admin:reforms_school_history", args=[school.pk]))
+    assert "editor" in listing.content.decode()
+
+    revert_url = reverse("admin:reforms_school_simple_history", args=[school.pk, loaded.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        reverted = staff_client.post(revert_url, form_data(staff_client.get(revert_url)))
+    assert reverted.status_code == 302
+
+    school.refresh_from_db()
+    assert school.description == original_description
+    assert set(school.sources.values_list("pk", flat=True)) == original_sources
+    # The public page shows the reverted text at once.
+    assert original_description[:20] in Client().get(school.get_absolute_url()).content.decode()
+
+
+# Clean failures
+
+
+def test_a_404_is_the_sites_own_page(client, report_data):
+    response = client.get("/schools/no-such-school/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "找不到这个页面" in page and 'class="site-header"' in page
+
+
+def test_a_500_is_the_sites_own_page_says_nothing_and_is_logged(
+    client, report_data, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail of the failure")
+
+    monkeypatch.setattr("reforms.views.search.search_everything", broken)
+    client.raise_request_exception = False
+
+    response = client.get("/search/?q=x")
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "出错了" in page and 'class="site-header"' in page
+    assert "secret detail" not in page and "Traceback" not in page
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert logged and "/search/" in logged[0].getMessage()
+
+
+def test_an_unreachable_database_gives_a_503(client, report_data, monkeypatch):
+    def unreachable():
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(versioning, "current", unreachable)
+    client.raise_request_exception = False
+
+    response = client.get("/schools/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "暂时无法访问" in response.content.decode()
+    assert "could not connect" not in response.content.decode()
+
+
+def test_a_missing_database_file_gives_a_503_logged_to_stdout(tmp_path):
+    code = (
+        "import os, django;"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'nanan_portal.settings';"
+        "django.setup();"
+        "from django.test import Client;"
+        "r = Client(raise_request_exception=False).get('/schools/');"
+        "print('STATUS', r.status_code, r['Retry-After'])"
+    )
+    missing = tmp_path / "no-such-directory" / "portal.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{missing}",
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert "STATUS 503 60" in result.stdout, result.stderr
+    assert "Service Unavailable: /schools/" in result.stdout
+    assert "Traceback" in result.stdout  # the cause is in the log, for whoever runs the host
+
+
+# Stored HTML is text everywhere
+
+
+HOSTILE_NAME = '<script>alert("名")</script>学校'
+HOSTILE_TEXT = '<img src=x onerror=alert(1)>说明 "引号" & 符号'
+
+
+@pytest.fixture
+def hostile_school(report_data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        school = School.objects.create(
+            name=HOSTILE_NAME, stage="primary", description=HOSTILE_TEXT, aliases="=1+1"
+        )
+        school.sources.set([Section.objects.first()])
+        initiative = Initiative.objects.first()
+        initiative.schools.add(school)
+    return school
+
+
+def test_stored_html_is_shown_as_text_on_every_page(client, hostile_school):
+    initiative = Initiative.objects.filter(schools=hostile_school).first()
+    pages = [
+        "/schools/",
+        hostile_school.get_absolute_url(),
+        "/search/?q=学校",
+        "/search/?q=说明",
+        f"/initiatives/?school={hostile_school.slug}",
+        initiative.get_absolute_url(),
+    ]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page, url
+        assert "<img src=x" not in page, url
+        assert "&lt;script&gt;alert" in page or "&lt;img src=x" in page, url
+
+
+def test_stored_html_is_plain_data_in_every_download(client, hostile_school):
+    params = {"q": "学校", "_export": "csv"}
+    text = client.get("/schools/", params).content.decode().lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    row = next(row for row in rows if row[0] == HOSTILE_NAME)
+    assert row[2] == "'=1+1"  # a formula prefix is neutralised
+
+    as_json = json.loads(client.get("/schools/", {**params, "_export": "json"}).content)
+    assert any(item["名称"] == HOSTILE_NAME for item in as_json)
+
+    xlsx = client.get("/schools/", {**params, "_export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [cell.value for sheet_row in sheet.iter_rows() for cell in sheet_row]
+    assert HOSTILE_NAME in cells and "'=1+1" in cells
