@@ -30,8 +30,10 @@ def current():
         return 0, None
     version, changed_at = row
     if isinstance(changed_at, str):
-        # SQLite keeps datetimes as ISO text in UTC.
-        changed_at = datetime.datetime.fromisoformat(changed_at).replace(tzinfo=datetime.UTC)
+        changed_at = datetime.datetime.fromisoformat(changed_at)
+    if changed_at is not None and changed_at.tzinfo is None:
+        # SQLite keeps datetimes without their zone, in UTC.
+        changed_at = changed_at.replace(tzinfo=datetime.UTC)
     return version, changed_at
 
 

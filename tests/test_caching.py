@@ -94,6 +94,15 @@ def test_a_cached_page_is_not_served_to_an_unknown_host(client, report_data):
     assert response.status_code == 400
 
 
+def test_last_modified_is_when_the_data_changed_in_any_time_zone(client, report_data):
+    from django.utils.http import http_date
+
+    _, changed_at = versioning.current()
+
+    assert changed_at.tzinfo is not None
+    assert client.get("/zones/")["Last-Modified"] == http_date(changed_at.timestamp())
+
+
 def test_etag_and_last_modified_answer_conditional_requests(client, report_data):
     first = client.get("/zones/")
     etag, last_modified = first["ETag"], first["Last-Modified"]
