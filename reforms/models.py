@@ -83,6 +83,17 @@ class PartialDate(models.Model):
             return f"{self.date.year}年{self.date.month}月"
         return f"{self.date.year}年{self.date.month}月{self.date.day}日"
 
+    @property
+    def date_iso(self):
+        """The date in ISO 8601 at its own precision: 2014, 2021-03, 2021-07-02."""
+        if not self.date:
+            return ""
+        if self.date_precision == DatePrecision.YEAR:
+            return f"{self.date.year:04d}"
+        if self.date_precision == DatePrecision.MONTH:
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
     @staticmethod
     def period_start(year, month=None, day=None):
         """The stored date and precision for a year, a year and month, or a full date."""

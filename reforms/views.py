@@ -2,15 +2,16 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import filters, search, tables
+from . import filters, opendata, search, tables, versioning
 from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
 from .linking import Linker
@@ -126,7 +127,18 @@ class RecordDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["collection"] = collection_for(self.model)
         context["linker"] = Linker.current(getattr(self.request, "data_version", None))
+        context["absolute_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
+        context["data_changed_at"] = versioning.current()[1]
+        context["today"] = timezone.localdate()
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.GET.get("format") == "json":
+            return JsonResponse(
+                opendata.record_data(self.object, self.request),
+                json_dumps_params={"ensure_ascii": False, "indent": 2},
+            )
+        return super().render_to_response(context, **response_kwargs)
 
 
 # A section of a large report may support thousands of records; the page names the first
@@ -191,6 +203,39 @@ def search_page(request):
         "total": sum(group.count for group in groups),
     }
     return render(request, "reforms/search.html", context)
+
+
+def open_data(request):
+    metadata = opendata.metadata(request)
+    context = {
+        "counts": opendata.counts(),
+        "years": opendata.years_covered(),
+        "metadata": metadata,
+        "json_ld": opendata.json_ld(metadata),
+        "reports": Report.objects.genuine().in_pinyin_order(),
+        "changed_at": versioning.current()[1],
+        "license_name": opendata.LICENSE_NAME,
+        "license_url": opendata.LICENSE_URL,
+    }
+    return render(request, "reforms/data.html", context)
+
+
+def _download(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def data_json(request):
+    return _download(
+        opendata.fixture_json(),
+        "application/json; charset=utf-8",
+        f"{opendata.DATASET_SLUG}.json",
+    )
+
+
+def data_csv(request):
+    return _download(opendata.csv_zip(), "application/zip", f"{opendata.DATASET_SLUG}-csv.zip")
 
 
 def server_error(request):
