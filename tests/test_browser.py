@@ -1,0 +1,257 @@
+"""Readers' journeys in a real browser: Debian's Chromium driven by Playwright against the
+portal served by a live server. Every page must make no request to another host, log no
+console error, and pass axe-core without a serious or critical violation. Screenshots of the
+main pages go to screenshots/ (ignored by git) for anyone to look at."""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+from reforms.collections import COLLECTIONS
+from reforms.models import Initiative, Zone
+
+from .conftest import FIXTURE_FILES, ROOT
+
+# Playwright's synchronous API runs an event loop in this thread; Django's guard against ORM
+# calls from async code would otherwise refuse the test's own database work.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    # Debian's Chromium, never a downloaded one: CI installs it with apt-get.
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+    return live_server.url
+
+
+class Watched:
+    """A page whose requests to other hosts and console errors are written down."""
+
+    def __init__(self, page, base):
+        self.page = page
+        self.base = base
+        self.foreign = []
+        self.errors = []
+        own = urlsplit(base).netloc
+        page.route(
+            "**/*",
+            lambda route: self._route(route, own),
+        )
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route, own):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == own:
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def open(self, path):
+        response = self.page.goto(self.base + path)
+        assert response.status == 200, path
+        return self.page
+
+    def assert_clean(self):
+        assert self.foreign == [], "requests left the site"
+        assert self.errors == [], "console errors"
+
+
+@pytest.fixture
+def desktop(chromium, site):
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    watched = Watched(context.new_page(), site)
+    yield watched
+    watched.assert_clean()
+    context.close()
+
+
+@pytest.fixture
+def phone(chromium, site):
+    context = chromium.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    watched = Watched(context.new_page(), site)
+    yield watched
+    watched.assert_clean()
+    context.close()
+
+
+def first_column(page):
+    return page.locator("table.records tbody tr td:first-child").all_inner_texts()
+
+
+def test_browse_sort_filter_and_follow_links(desktop):
+    page = desktop.open("/")
+    page.get_by_role("navigation", name="栏目").get_by_role("link", name="改革举措").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("改革举措")
+
+    ascending = first_column(page)
+    page.locator("table.records thead").get_by_role("link", name="名称").click()
+    expect(page).to_have_url(re.compile(r"sort=-name"))
+    # Every initiative fits on one page, so descending is ascending read backwards.
+    assert len(ascending) == Initiative.objects.count()
+    assert first_column(page) == ascending[::-1]
+
+    zone = Zone.objects.get(name="全国儿童青少年近视防控改革试验区")
+    expected = Initiative.objects.filter(zones=zone).count()
+    page.get_by_role("complementary", name="筛选").get_by_role("link", name=zone.name).click()
+    expect(page).to_have_url(re.compile(f"zone={zone.slug}"))
+    expect(page.locator(".lead strong")).to_have_text(str(expected))
+
+    page.locator("table.records tbody tr td:first-child a").first.click()
+    expect(page.locator(".record__kind")).to_contain_text("改革举措")
+    linked = page.locator("article.record").get_by_role("link", name=zone.name).first
+    linked.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zone.name)
+
+
+def test_search_from_the_header_to_a_record(desktop):
+    page = desktop.open("/")
+    box = page.get_by_role("searchbox", name="搜索全站")
+    box.fill("近视")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    results = page.locator("main ol a, main ul.results a")
+    assert results.count() > 0
+    name = results.first.inner_text()
+    results.first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def test_the_timeline_reads_by_year_and_filters(desktop):
+    page = desktop.open("/milestones/")
+    years = page.locator(".timeline h2").all_inner_texts()
+    assert years and years == sorted(years)
+    assert page.locator(".timeline__event").count() >= 9
+    expect(page.locator("abbr.inferred, .inferred").first).to_be_visible()
+    page.get_by_role("complementary", name="筛选").get_by_role("link", name="2021年").click()
+    expect(page).to_have_url(re.compile(r"year=2021"))
+    assert page.locator(".timeline h2").all_inner_texts() == ["2021年"]
+
+
+PHONE_PAGES = ["/", "/initiatives/", "/schools/", "/milestones/", "/search/?q=学校", "/data/"]
+
+
+def test_on_a_phone_nothing_scrolls_sideways(phone):
+    for path in PHONE_PAGES:
+        page = phone.open(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+    page = phone.open("/")
+    page.get_by_role("navigation", name="栏目").get_by_role("link", name="学校").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("学校")
+    page.locator("table.records tbody tr a").first.click()
+    expect(page.locator(".record__kind")).to_contain_text("学校")
+
+
+def focused(page):
+    return page.evaluate(
+        """() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        const box = el.getBoundingClientRect();
+        return {
+            tag: el.tagName, text: (el.innerText || el.value || '').trim(), id: el.id,
+            outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+            visible: box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0,
+        };
+    }"""
+    )
+
+
+def test_keyboard_only(desktop):
+    page = desktop.open("/schools/")
+    page.keyboard.press("Tab")
+    skip = focused(page)
+    assert skip["text"] == "跳到正文" and skip["visible"] and skip["outline"]
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main"
+
+    page = desktop.open("/schools/")
+    order = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        current = focused(page)
+        assert current["visible"] and current["outline"], current
+        order.append(current["text"] or current["id"])
+    assert order[:4] == ["跳到正文", "南岸教育改革门户", "site-search-q", "搜索"]
+    assert order[4] == COLLECTIONS[0].label
+
+    # A record reached and opened with the keyboard alone.
+    link = page.locator("table.records tbody a").first
+    name = link.inner_text()
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def axe_pages():
+    zone = Zone.objects.get(name="全国儿童青少年近视防控改革试验区")
+    pages = ["/", "/search/?q=近视", "/milestones/", "/data/", f"/initiatives/?zone={zone.slug}"]
+    for collection in COLLECTIONS:
+        pages.append(collection.list_url)
+        pages.append(collection.model.objects.genuine().first().get_absolute_url())
+    return pages
+
+
+def test_no_serious_accessibility_violation(desktop):
+    axe = Axe()
+    problems = []
+    for path in axe_pages():
+        page = desktop.open(path)
+        results = axe.run(page)
+        assert results.response["testEngine"]["name"] == "axe-core"
+        for violation in results.response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append((path, violation["id"], violation["help"]))
+    assert problems == []
+
+
+SCREENSHOT_PAGES = {
+    "home": "/",
+    "list": "/initiatives/",
+    "detail": "/zones/",
+    "search": "/search/?q=近视",
+    "timeline": "/milestones/",
+    "data": "/data/",
+}
+
+
+def test_screenshots_of_the_main_pages(desktop, phone):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    zone = Zone.objects.get(name="全国儿童青少年近视防控改革试验区")
+    pages = {**SCREENSHOT_PAGES, "detail": zone.get_absolute_url()}
+    for size, watched in (("desktop", desktop), ("phone", phone)):
+        for name, path in pages.items():
+            page = watched.open(path)
+            target = SCREENSHOTS / f"{name}-{size}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 10_000, target
