@@ -400,7 +400,8 @@ class Organization(SourcedRecord):
     list_select_related = ("parent",)
     detail_prefetch_related = (
         "units",
-        "initiatives",
+        "initiatives__zones",
+        "initiatives__schools",
         "partner_zones",
         "conferred_zones",
         "conferred_awards",
@@ -467,7 +468,14 @@ class Zone(SourcedRecord, PartialDate):
 
     collection = "zones"
     list_select_related = ("conferring_body",)
-    detail_prefetch_related = ("partners", "initiatives", "milestones", "figures", "slogans")
+    detail_prefetch_related = (
+        "partners",
+        "initiatives__schools",
+        "initiatives__partners",
+        "milestones",
+        "figures",
+        "slogans",
+    )
 
     class Meta(SourcedRecord.Meta):
         verbose_name = "实验区"

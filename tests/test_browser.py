@@ -14,7 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
 from reforms.collections import COLLECTIONS
-from reforms.models import Initiative, Zone
+from reforms.models import Initiative, Organization, Zone
 
 from .conftest import FIXTURE_FILES, ROOT
 
@@ -161,7 +161,8 @@ PHONE_PAGES = ["/", "/initiatives/", "/schools/", "/milestones/", "/search/?q=�
 
 
 def test_on_a_phone_nothing_scrolls_sideways(phone):
-    for path in PHONE_PAGES:
+    zone = Zone.objects.get(name="教育综合改革实验区").get_absolute_url()
+    for path in [*PHONE_PAGES, zone]:
         page = phone.open(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
@@ -216,6 +217,9 @@ def test_keyboard_only(desktop):
 def axe_pages():
     zone = Zone.objects.get(name="全国儿童青少年近视防控改革试验区")
     pages = ["/", "/search/?q=近视", "/milestones/", "/data/", f"/initiatives/?zone={zone.slug}"]
+    # Pages with a picture: the connections grid of a zone and of an organisation.
+    pages.append(Zone.objects.get(name="教育综合改革实验区").get_absolute_url())
+    pages.append(Organization.objects.get(name="中国教育科学研究院").get_absolute_url())
     for collection in COLLECTIONS:
         pages.append(collection.list_url)
         pages.append(collection.model.objects.genuine().first().get_absolute_url())

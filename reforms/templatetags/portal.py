@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .. import charts
+
 register = template.Library()
 
 EXCERPT_CONTEXT = 40
@@ -56,3 +58,16 @@ def lines(text):
 def linked(linker, text, current_url=None):
     """``text`` with the names of other records made into links to them."""
     return linker.link(text, current_url)
+
+
+@register.inclusion_tag("includes/timeline_chart.html")
+def timeline_chart(rows):
+    """The timeline of the records on a page (table rows or records)."""
+    return {"chart": charts.timeline(getattr(row, "record", row) for row in rows)}
+
+
+@register.inclusion_tag("includes/connections.html")
+def connections(initiatives, *groups):
+    """A grid of initiatives against the records they involve: ``"学校" "schools" …``."""
+    pairs = list(zip(groups[::2], groups[1::2], strict=True))
+    return {"matrix": charts.connections(initiatives, pairs)}

@@ -1,0 +1,124 @@
+"""Pictures drawn on the server as SVG, so they need no script and no third-party library.
+
+Each comes with its data as text or a table next to it, for screen readers and for readers
+who would rather read.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .models import DatePrecision
+
+TIMELINE_WIDTH = 800
+TIMELINE_MARGIN = 30
+ROW_HEIGHT = 18
+AXIS_GAP = 28
+# A grid wider or longer than this stops being readable; the lists on the page hold the rest.
+MATRIX_COLUMNS = 24
+MATRIX_ROWS = 30
+
+
+@dataclass
+class TimelinePoint:
+    record: object
+    x: float
+    y: float
+    year: int
+
+
+@dataclass
+class YearTick:
+    year: int
+    x: float
+
+
+def _position_in_year(record):
+    """Where in its year a date falls, 0–1; a date known only to the year sits in the middle."""
+    if record.date_precision == DatePrecision.YEAR:
+        return 0.5
+    if record.date_precision == DatePrecision.MONTH:
+        return (record.date.month - 0.5) / 12
+    return (record.date.timetuple().tm_yday - 0.5) / 366
+
+
+def timeline(records):
+    """Dots on a line of years, one per dated record, stacked where a year holds several."""
+    dated = [record for record in records if record.date]
+    if not dated:
+        return None
+    first = min(record.date.year for record in dated)
+    last = max(record.date.year for record in dated)
+    per_year = (TIMELINE_WIDTH - 2 * TIMELINE_MARGIN) / (last - first + 1)
+    stacked = Counter(record.date.year for record in dated)
+    height = max(stacked.values()) * ROW_HEIGHT + AXIS_GAP + 24
+    axis = height - AXIS_GAP
+    seen = Counter()
+    points = []
+    for record in dated:
+        year = record.date.year
+        level = seen[year]
+        seen[year] += 1
+        x = TIMELINE_MARGIN + (year - first + _position_in_year(record)) * per_year
+        points.append(TimelinePoint(record, round(x, 1), axis - ROW_HEIGHT * (level + 0.7), year))
+    ticks = [
+        YearTick(year, round(TIMELINE_MARGIN + (year - first + 0.5) * per_year, 1))
+        for year in range(first, last + 1)
+    ]
+    return {
+        "points": points,
+        "ticks": ticks,
+        "width": TIMELINE_WIDTH,
+        "height": height,
+        "axis": axis,
+        "left": TIMELINE_MARGIN,
+        "right": TIMELINE_WIDTH - TIMELINE_MARGIN,
+        "first": first,
+        "last": last,
+    }
+
+
+@dataclass
+class Matrix:
+    rows: list
+    columns: list  # (group label, record)
+    cells: list  # per row: a list of booleans, one per column
+    truncated: bool = False
+
+    @property
+    def rows_with_cells(self):
+        return list(zip(self.rows, self.cells, strict=True))
+
+
+def connections(initiatives, groups):
+    """Which initiatives involve which zones, schools or partners, as a grid of yes/no.
+
+    ``groups`` are (label, relation name) pairs; a column is a record any initiative is linked
+    to through that relation, most-linked first.
+    """
+    initiatives = list(initiatives)
+    truncated = len(initiatives) > MATRIX_ROWS
+    initiatives = initiatives[:MATRIX_ROWS]
+    columns = []
+    for label, relation in groups:
+        linked = Counter()
+        for initiative in initiatives:
+            linked.update(getattr(initiative, relation).all())
+        ordered = sorted(linked, key=lambda record: (-linked[record], record.sort_key))
+        columns.extend((label, record, relation) for record in ordered)
+    if not initiatives or not columns:
+        return None
+    if len(columns) > MATRIX_COLUMNS:
+        truncated = True
+        columns = sorted(
+            columns,
+            key=lambda column: (
+                -sum(
+                    column[1] in getattr(initiative, column[2]).all() for initiative in initiatives
+                )
+            ),
+        )[:MATRIX_COLUMNS]
+    cells = [
+        [record in getattr(initiative, relation).all() for _, record, relation in columns]
+        for initiative in initiatives
+    ]
+    return Matrix(initiatives, [(label, record) for label, record, _ in columns], cells, truncated)
