@@ -25,14 +25,18 @@ class Linker:
         self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
 
     @classmethod
-    def current(cls, version=None):
-        """The linker for the data as it is now, built once per data version and process."""
-        if version is None:
-            version = versioning.current()[0]
-        if version not in _compiled:
+    def current(cls, data_version=None):
+        """The linker for the data as it is now, built once per data version and process.
+
+        The version is (number, time of change): a number alone can come round again when a
+        database is restored or replaced, and must not bring back another database's links.
+        """
+        if data_version is None:
+            data_version = versioning.current()
+        if data_version not in _compiled:
             _compiled.clear()
-            _compiled[version] = cls(_targets())
-        return _compiled[version]
+            _compiled[data_version] = cls(_targets())
+        return _compiled[data_version]
 
     def link(self, text, current_url=None):
         text = str(text or "")

@@ -91,8 +91,9 @@ class DataVersionCacheMiddleware:
         if not _cacheable_request(request):
             return self.get_response(request)
         version, changed_at = versioning.current()
-        # Views that need the version (to link names in text) take it from here.
-        request.data_version = version
+        # Views that need the version (to link names in text, to date a citation) take it
+        # from here rather than reading it again.
+        request.data_version = (version, changed_at)
         path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         language = getattr(request, "LANGUAGE_CODE", "")
         key = f"page:{build_id()}:{version}:{language}:{path_hash}"

@@ -128,7 +128,8 @@ class RecordDetailView(DetailView):
         context["collection"] = collection_for(self.model)
         context["linker"] = Linker.current(getattr(self.request, "data_version", None))
         context["absolute_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
-        context["data_changed_at"] = versioning.current()[1]
+        data_version = getattr(self.request, "data_version", None) or versioning.current()
+        context["data_changed_at"] = data_version[1]
         context["today"] = timezone.localdate()
         return context
 

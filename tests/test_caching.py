@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from reforms import versioning
@@ -136,3 +137,21 @@ def test_one_bump_per_transaction_and_none_for_a_rollback(db, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         School.objects.create(name="戊小学", stage="primary")
     assert versioning.current()[0] == before + 2
+
+
+def test_links_follow_a_database_that_comes_back_with_the_same_version_number(report_data):
+    import datetime
+
+    from reforms.linking import Linker
+    from reforms.models import DataVersion
+
+    before = Linker.current()
+    school = School.objects.get(name="珊瑚中学")
+    # As if another database (a restored backup) were put in place: same number, other data.
+    School.objects.filter(pk=school.pk).update(name="珊瑚中学新校区")
+    DataVersion.objects.update(changed_at=F("changed_at") + datetime.timedelta(seconds=1))
+
+    after = Linker.current()
+
+    assert "珊瑚中学" in before.targets and "珊瑚中学" not in after.targets
+    assert "珊瑚中学新校区" in after.targets
