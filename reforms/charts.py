@@ -122,3 +122,41 @@ def connections(initiatives, groups):
         for initiative in initiatives
     ]
     return Matrix(initiatives, [(label, record) for label, record, _ in columns], cells, truncated)
+
+
+@dataclass
+class FigureMark:
+    figure: object
+    kind: str = ""  # "ring" for a share of 100%, "bar" beside figures of the same unit
+    fraction: float = 0.0
+
+    @property
+    def ring_dash(self):
+        return f"{self.fraction * RING_LENGTH:.1f} {RING_LENGTH:.1f}"
+
+    @property
+    def bar_width(self):
+        return round(self.fraction * 100, 1)
+
+
+RING_RADIUS = 15.9155  # a circumference of 100, so the dash length is the percentage
+RING_LENGTH = 100.0
+
+
+def figure_marks(figures):
+    """Each headline figure with a small picture of its size: a ring for a percentage, a bar
+    against the largest figure counted in the same unit; none where nothing compares."""
+    figures = list(figures)
+    largest = {}
+    per_unit = Counter(figure.unit for figure in figures)
+    for figure in figures:
+        largest[figure.unit] = max(largest.get(figure.unit, 0), figure.value)
+    marks = []
+    for figure in figures:
+        if figure.unit == "%" and 0 <= figure.value <= 100:
+            marks.append(FigureMark(figure, "ring", float(figure.value) / 100))
+        elif per_unit[figure.unit] > 1 and largest[figure.unit] > 0:
+            marks.append(FigureMark(figure, "bar", float(figure.value / largest[figure.unit])))
+        else:
+            marks.append(FigureMark(figure))
+    return marks

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import filters, opendata, search, tables, versioning
+from . import charts, filters, opendata, search, tables, versioning
 from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
 from .linking import Linker
@@ -186,7 +186,7 @@ def home(request):
         "collections": [
             (collection, collection.model.objects.count()) for collection in COLLECTIONS
         ],
-        "key_figures": Figure.objects.genuine().headline(),
+        "key_figures": charts.figure_marks(Figure.objects.genuine().headline()),
         "zones": Zone.objects.genuine().in_pinyin_order(),
         "recent_milestones": Milestone.objects.genuine().most_recent(),
         "reports": Report.objects.genuine().in_pinyin_order(),

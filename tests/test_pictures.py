@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from reforms.models import Initiative, Milestone, Organization, Zone
+from reforms.models import Figure, Initiative, Milestone, Organization, Zone
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,26 @@ def test_no_picture_where_there_is_nothing_to_connect(client, report_data):
     zone = Zone.objects.get(name="基础教育课程改革示范实验区")
     assert zone.initiatives.count() == 0
     assert 'class="matrix"' not in client.get(zone.get_absolute_url()).content.decode()
+
+
+def test_key_figures_show_their_size(client, report_data):
+    page = client.get("/").content.decode()
+    cards = re.findall(r'<li><a href="/figures/[^"]+/">(.*?)</a></li>', page, re.S)
+    assert cards
+    for card in cards:
+        written = re.search(r'key-figures__value">([^<]+)<', card).group(1)
+        figure = Figure.objects.get(as_written=written, is_synthetic=False)
+        if figure.unit == "%":
+            dash = re.search(r'stroke-dasharray="([\d.]+) ', card).group(1)
+            assert float(dash) == pytest.approx(float(figure.value))
+        bar = re.search(r'<rect class="key-figures__share"[^>]*width="([\d.]+)"', card)
+        same_unit = Figure.objects.genuine().headline()
+        peers = [other.value for other in same_unit if other.unit == figure.unit]
+        if figure.unit != "%" and len(peers) > 1:
+            assert float(bar.group(1)) == pytest.approx(
+                float(figure.value / max(peers) * 100), 0.01
+            )
+        else:
+            assert bar is None
+        # The picture only repeats what the text says, so screen readers skip it.
+        assert "<svg" not in card or 'aria-hidden="true"' in card
