@@ -79,20 +79,23 @@ def _column_counts(records, spec):
     return [(row["facet_value"], None, row["count"]) for row in rows]
 
 
-def _related_counts(records, field_name, filtered):
-    """(slug, name, count) for the related records linked to most of ``records``."""
-    field = records.model._meta.get_field(field_name)
+def _related_counts(model, field_name, ids):
+    """(slug, name, count) for the related records linked to most of the ``model`` records
+    with these ``ids`` (all of them for None)."""
+    field = model._meta.get_field(field_name)
     if field.many_to_many:
         m2m = field.field if field.auto_created else field
         links = m2m.remote_field.through.objects.all()
-        # Each side's foreign key on the link table, seen from ``records``.
+        # Each side's foreign key on the link table, seen from ``model``.
         source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
         if field.auto_created:
             source, target = target, source
-        if filtered:
-            links = links.filter(**{f"{source}__in": records.values("pk")})
+        if ids is not None:
+            links = links.filter(**{f"{source}__in": ids})
     else:
-        links, target = records, field_name
+        links, target = model._default_manager.all(), field_name
+        if ids is not None:
+            links = links.filter(pk__in=ids)
     counts = dict(
         links.order_by()
         .exclude(**{f"{target}__isnull": True})
@@ -174,13 +177,15 @@ class RecordFilter(django_filters.FilterSet):
         narrowed = type(self)(others, queryset=self.queryset)
         rows = []
         if narrowed.is_valid():
-            filtered = bool(narrowed.active_filters)
-            records = self.queryset.model._default_manager.all()
-            if filtered:
-                records = records.filter(pk__in=narrowed.qs.values("pk"))
+            model = self.queryset.model
+            # The ids of the records every other filter lets through, or None for all.
+            ids = narrowed.qs.order_by().values("pk") if narrowed.active_filters else None
             if spec.related:
-                rows = _related_counts(records, spec.field, filtered)
+                rows = _related_counts(model, spec.field, ids)
             else:
+                records = model._default_manager.all()
+                if ids is not None:
+                    records = records.filter(pk__in=ids)
                 rows = _column_counts(records, spec)
         labels, params = dict(spec.choices), dict(spec.params)
         selected = self.data.get(name)
