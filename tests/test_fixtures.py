@@ -10,7 +10,7 @@ from django.core.management import call_command
 from reforms import pinyin
 from reforms.models import NAMED_MODELS, School
 
-from .conftest import FIXTURE_FILES, dump_reforms
+from .conftest import FIXTURE_FILES, dump_reforms, empty_database
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_a_natural_key_dump_loads_into_an_empty_database_unchanged(report_data, 
     dumped = dump_reforms()
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(dumped, ensure_ascii=False), encoding="utf-8")
-    call_command("flush", interactive=False, verbosity=0)
+    empty_database()
     assert dump_reforms() == []
 
     call_command("loaddata", str(path), verbosity=0)

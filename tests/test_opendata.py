@@ -14,7 +14,7 @@ from django.utils import timezone
 from reforms.collections import COLLECTIONS
 from reforms.models import Milestone, Report
 
-from .conftest import dump_reforms
+from .conftest import dump_reforms, empty_database
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_the_json_download_loads_back_into_an_empty_database(
     path = tmp_path / "download.json"
     path.write_bytes(download.content)
 
-    call_command("flush", interactive=False, verbosity=0)
+    empty_database()
     assert dump_reforms() == []
     with django_capture_on_commit_callbacks(execute=True):
         call_command("loaddata", str(path), verbosity=0)
