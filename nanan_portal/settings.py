@@ -166,6 +166,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database host must give a 503 within seconds, not hold a worker until
+    # gunicorn kills it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 
@@ -187,6 +191,9 @@ AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "reforms.security.client_ip"
 # Failures and lock-outs are still logged; only the start-up banner on every command is not.
 AXES_VERBOSE = False
+# The log names the account and the address (never the password): a lock-out nobody can
+# attribute is of little use to whoever reads the log.
+AXES_SENSITIVE_PARAMETERS = []
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -35,7 +35,13 @@ def build_id():
     paths.append(Path(settings.STATIC_ROOT, "staticfiles.json"))
     for path in paths:
         if path.is_file():
-            digest.update(str(path).encode())
+            # Names relative to the checkout: hosts with the same build at different paths
+            # must agree on it, or they would keep separate pages and ETags.
+            digest.update(
+                path.name.encode()
+                if path.name == "staticfiles.json"
+                else str(path.relative_to(settings.BASE_DIR)).encode()
+            )
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -50,6 +50,17 @@ def bump(using=None):
         )
 
 
+def refresh_statistics():
+    """Let the query planner see the data as it now is, after a bulk load.
+
+    Until statistics exist the planner guesses a handful of rows per table, and its plans for
+    facet counts over many thousands of rows can run for seconds; autovacuum gets there only
+    later. Outside any transaction, so it sees what was just committed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def record_changed(sender, using=None, **kwargs):
     """Move the version on once per transaction, inside it.
 

@@ -219,6 +219,10 @@ def test_five_wrong_passwords_lock_the_account_wherever_they_come_from(staff_use
     locked = login("editor", PASSWORD, "10.9.9.9")
 
     assert fifth.status_code == 429
+    lockouts = [r.getMessage() for r in caplog.records if "lock" in r.getMessage().lower()]
+    # The log says which account and where from, and never the password.
+    assert any("editor" in message and "10.0.0.5" in message for message in lockouts)
+    assert not any("wrong" in r.getMessage() for r in caplog.records)
     assert locked.status_code == 429
     assert "登录已暂停" in locked.content.decode()
     assert any("lock" in record.getMessage().lower() for record in caplog.records)
@@ -448,3 +452,12 @@ def test_stored_html_is_plain_data_in_every_download(client, hostile_school):
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     cells = [cell.value for sheet_row in sheet.iter_rows() for cell in sheet_row]
     assert HOSTILE_NAME in cells and "'=1+1" in cells
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_prefix_is_neutralised_in_spreadsheets(prefix):
+    from reforms.exports import neutralise
+
+    assert neutralise(f"{prefix}SUM(A1)") == f"'{prefix}SUM(A1)"
+    assert neutralise("珊瑚中学") == "珊瑚中学"
+    assert neutralise(42) == 42

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from reforms import versioning
 from reforms.models import FixtureLoad
 
 
@@ -44,5 +45,6 @@ class Command(BaseCommand):
                 FixtureLoad.objects.update_or_create(
                     name=path.name, defaults={"sha256": versions[path]}
                 )
+        versioning.refresh_statistics()
         unchanged = len(files) - len(changed)
         self.stdout.write(f"已载入 {len(changed)} 个数据文件，{unchanged} 个未改动而跳过。")

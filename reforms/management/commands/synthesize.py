@@ -569,6 +569,7 @@ class Command(BaseCommand):
             counts = Synthesizer(seed, sections).run(allocate(records))
             # bulk_create sends no signals, so cached pages must be told here.
             versioning.bump()
+        versioning.refresh_statistics()
         if options["verbosity"] >= 1:
             made = "、".join(f"{model._meta.verbose_name} {n}" for model, n in counts.items())
             self.stdout.write(f"已添加 {sum(counts.values())} 条合成记录（出处“{report}”）：{made}")
