@@ -13,7 +13,6 @@ from django.core import serializers
 from django.db.models import Max, Min
 from django.urls import reverse
 
-from . import versioning
 from .collections import COLLECTIONS
 from .exports import PortalExport
 from .management.commands.dumpreports import DERIVED_FIELDS, fixture_records, render
@@ -76,9 +75,9 @@ def json_ld(data):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def metadata(request):
-    """schema.org Dataset, with the DCAT-style fields open-data catalogues harvest."""
-    _, changed_at = versioning.current()
+def metadata(request, changed_at, years):
+    """schema.org Dataset, with the DCAT-style fields open-data catalogues harvest; the data's
+    last change and the (first, last) years of the milestones come from the caller."""
     reports = Report.objects.genuine().in_pinyin_order()
     absolute = request.build_absolute_uri
     return _present(
@@ -104,7 +103,7 @@ def metadata(request):
             },
             "spatialCoverage": {"@type": "Place", "name": PLACE},
             # An ISO 8601 interval of years: 2014/2022.
-            "temporalCoverage": "/".join(map(str, years_covered() or ())),
+            "temporalCoverage": "/".join(map(str, years or ())),
             "dateModified": changed_at.isoformat() if changed_at else None,
             "isBasedOn": [
                 _present(

@@ -20,6 +20,11 @@ from .models import Figure, Milestone, Report, Section, Zone
 LIST_PAGE_SIZE = 50
 
 
+def _data_version(request):
+    """(version, changed_at): as the page cache read it for this request, else read now."""
+    return getattr(request, "data_version", None) or versioning.current()
+
+
 def _page_below_one(page):
     # Short strings only: int() of a 5,000-digit string is refused by Python itself.
     try:
@@ -93,7 +98,7 @@ class MilestoneTimelineView(CollectionListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["linker"] = Linker.current(getattr(self.request, "data_version", None))
+        context["linker"] = Linker.current(_data_version(self.request))
         return context
 
 
@@ -126,9 +131,9 @@ class RecordDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["collection"] = collection_for(self.model)
-        context["linker"] = Linker.current(getattr(self.request, "data_version", None))
+        data_version = _data_version(self.request)
+        context["linker"] = Linker.current(data_version)
         context["absolute_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
-        data_version = getattr(self.request, "data_version", None) or versioning.current()
         context["data_changed_at"] = data_version[1]
         context["today"] = timezone.localdate()
         return context
@@ -207,14 +212,16 @@ def search_page(request):
 
 
 def open_data(request):
-    metadata = opendata.metadata(request)
+    _, changed_at = _data_version(request)
+    years = opendata.years_covered()
+    metadata = opendata.metadata(request, changed_at, years)
     context = {
         "counts": opendata.counts(),
-        "years": opendata.years_covered(),
+        "years": years,
         "metadata": metadata,
         "json_ld": opendata.json_ld(metadata),
         "reports": Report.objects.genuine().in_pinyin_order(),
-        "changed_at": versioning.current()[1],
+        "changed_at": changed_at,
         "license_name": opendata.LICENSE_NAME,
         "license_url": opendata.LICENSE_URL,
     }
