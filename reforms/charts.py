@@ -98,30 +98,26 @@ def connections(initiatives, groups):
     initiatives = list(initiatives)
     truncated = len(initiatives) > MATRIX_ROWS
     initiatives = initiatives[:MATRIX_ROWS]
-    columns = []
+    columns = []  # (label, record, relation, number of initiatives linked to it)
     for label, relation in groups:
         linked = Counter()
         for initiative in initiatives:
             linked.update(getattr(initiative, relation).all())
         ordered = sorted(linked, key=lambda record: (-linked[record], record.sort_key))
-        columns.extend((label, record, relation) for record in ordered)
+        columns.extend((label, record, relation, linked[record]) for record in ordered)
     if not initiatives or not columns:
         return None
     if len(columns) > MATRIX_COLUMNS:
         truncated = True
-        columns = sorted(
-            columns,
-            key=lambda column: (
-                -sum(
-                    column[1] in getattr(initiative, column[2]).all() for initiative in initiatives
-                )
-            ),
-        )[:MATRIX_COLUMNS]
+        # Stable: within a count, groups and their pinyin order stay as they were.
+        columns = sorted(columns, key=lambda column: -column[3])[:MATRIX_COLUMNS]
     cells = [
-        [record in getattr(initiative, relation).all() for _, record, relation in columns]
+        [record in getattr(initiative, relation).all() for _, record, relation, _ in columns]
         for initiative in initiatives
     ]
-    return Matrix(initiatives, [(label, record) for label, record, _ in columns], cells, truncated)
+    return Matrix(
+        initiatives, [(label, record) for label, record, _, _ in columns], cells, truncated
+    )
 
 
 @dataclass
@@ -139,7 +135,8 @@ class FigureMark:
         return round(self.fraction * 100, 1)
 
 
-RING_RADIUS = 15.9155  # a circumference of 100, so the dash length is the percentage
+# The home page's ring has a radius of 15.9155, a circumference of 100: the dash length is the
+# percentage.
 RING_LENGTH = 100.0
 
 
