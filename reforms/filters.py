@@ -66,11 +66,18 @@ class YearOf(ExtractYear):
         return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", params
 
 
-def _column_counts(records, spec):
-    """(value, None, count) for the most common values of a column of ``records``."""
+def _narrowed(model, ids):
+    """The ``model`` records with these ``ids``, or all of them for None."""
+    records = model._default_manager.all()
+    return records if ids is None else records.filter(pk__in=ids)
+
+
+def _column_counts(model, spec, ids):
+    """(value, None, count) for the most common values of a column of the records."""
     group = YearOf(spec.field) if spec.year else F(spec.field)
     rows = (
-        records.order_by()
+        _narrowed(model, ids)
+        .order_by()
         .values(facet_value=group)
         .exclude(facet_value__isnull=True)
         .annotate(count=Count("pk"))
@@ -79,10 +86,10 @@ def _column_counts(records, spec):
     return [(row["facet_value"], None, row["count"]) for row in rows]
 
 
-def _related_counts(model, field_name, ids):
+def _related_counts(model, spec, ids):
     """(slug, name, count) for the related records linked to most of the ``model`` records
     with these ``ids`` (all of them for None)."""
-    field = model._meta.get_field(field_name)
+    field = model._meta.get_field(spec.field)
     if field.many_to_many:
         m2m = field.field if field.auto_created else field
         links = m2m.remote_field.through.objects.all()
@@ -93,9 +100,7 @@ def _related_counts(model, field_name, ids):
         if ids is not None:
             links = links.filter(**{f"{source}__in": ids})
     else:
-        links, target = model._default_manager.all(), field_name
-        if ids is not None:
-            links = links.filter(pk__in=ids)
+        links, target = _narrowed(model, ids), spec.field
     counts = dict(
         links.order_by()
         .exclude(**{f"{target}__isnull": True})
@@ -180,13 +185,8 @@ class RecordFilter(django_filters.FilterSet):
             model = self.queryset.model
             # The ids of the records every other filter lets through, or None for all.
             ids = narrowed.qs.order_by().values("pk") if narrowed.active_filters else None
-            if spec.related:
-                rows = _related_counts(model, spec.field, ids)
-            else:
-                records = model._default_manager.all()
-                if ids is not None:
-                    records = records.filter(pk__in=ids)
-                rows = _column_counts(records, spec)
+            counts = _related_counts if spec.related else _column_counts
+            rows = counts(model, spec, ids)
         labels, params = dict(spec.choices), dict(spec.params)
         selected = self.data.get(name)
         options = []
