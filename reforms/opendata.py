@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from .collections import COLLECTIONS
 from .exports import PortalExport
-from .management.commands.dumpreports import DERIVED_FIELDS, fixture_records, render
+from .management.commands.dumpreports import fixture_records, render, without_derived
 from .models import Milestone, Report
 
 DATASET_NAME = "南岸区教育综合改革资料集"
@@ -57,11 +57,10 @@ def record_data(record, request):
     [entry] = serializers.serialize(
         "python", [record], use_natural_foreign_keys=True, use_natural_primary_keys=True
     )
-    fields = {name: value for name, value in entry["fields"].items() if name not in DERIVED_FIELDS}
     return {
         "model": entry["model"],
         "url": request.build_absolute_uri(record.get_absolute_url()),
-        "fields": fields,
+        "fields": without_derived(entry["fields"]),
     }
 
 

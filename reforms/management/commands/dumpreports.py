@@ -20,6 +20,11 @@ DERIVED_FIELDS = ("sort_key", "pinyin", "initials", "is_synthetic")
 MODEL_ORDER = (Report, Section, *(model for model in NAMED_MODELS if model is not Report))
 
 
+def without_derived(fields):
+    """A record's serialized fields without those loading derives again."""
+    return {name: value for name, value in fields.items() if name not in DERIVED_FIELDS}
+
+
 def genuine(model):
     if model is Section:
         return Section.objects.filter(report__is_synthetic=False).order_by("pk")
@@ -34,9 +39,7 @@ def fixture_records():
             use_natural_foreign_keys=True,
             use_natural_primary_keys=True,
         ):
-            fields = record["fields"]
-            for name in DERIVED_FIELDS:
-                fields.pop(name, None)
+            fields = without_derived(record["fields"])
             if "slug" in fields and fields["slug"] == pinyin.pinyin_slug(fields["name"]):
                 del fields["slug"]
             yield {"model": record["model"], "fields": fields}
