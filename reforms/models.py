@@ -153,12 +153,11 @@ class NamedQuerySet(models.QuerySet):
         """Records in which every term of ``query`` appears in one of the model's
         ``search_fields`` or, for Latin letters, at the start of the name's pinyin or
         initials."""
-        from .search_index import term_condition
+        from .search_index import matching_ids
 
-        matched = self
-        for term in query_terms(query):
-            matched = matched.filter(term_condition(self.model, term))
-        return matched
+        if not query_terms(query):
+            return self
+        return self.filter(pk__in=matching_ids(self.model, query))
 
     def ranked(self, query):
         """The name itself first, then names that start with the query, then names that

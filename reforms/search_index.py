@@ -8,7 +8,7 @@ exact substring. Latin terms also match the start of a name's pinyin or its init
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from .models import NAMED_MODELS, SearchGram, looks_like_pinyin, pinyin_prefix
+from .models import NAMED_MODELS, SearchGram, looks_like_pinyin, pinyin_prefix, query_terms
 
 KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
 # A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
@@ -71,18 +71,26 @@ def term_pairs(term):
 
 
 def records_with_pair(model, pair):
+    # Each record has one row per gram, so these ids are distinct.
     return SearchGram.objects.filter(kind=KIND_OF[model], gram=pair).values("record_id")
 
 
-def term_condition(model, term):
-    """A filter for records containing ``term``, answered from indexes, never by a scan.
+def term_ids(model, term):
+    """The ids of records containing ``term``, as a one-column subquery answered from
+    indexes, never by a scan.
 
-    Every branch is a subquery of ids, combined with UNION: SQLite answers each from its own
-    index, where an OR of conditions on the table itself would make it read every row.
+    A term of one or two characters (not Latin) is a single entry of the index, read without
+    touching the records, so counting its matches costs an index range however common it
+    is. Latin terms also match the start of a name's pinyin or initials; every branch is a
+    subquery of ids combined with UNION, since SQLite answers each from its own index where
+    an OR of conditions on the table itself would make it read every row.
     """
+    pairs = term_pairs(term.lower())
+    if len(term) <= 2 and not looks_like_pinyin(term):
+        return records_with_pair(model, pairs[0])
     manager = model._default_manager
     matches = manager.all()
-    for pair in term_pairs(term.lower()):
+    for pair in pairs:
         # One IN per pair, each an index lookup; a GROUP BY over all pairs at once leads
         # SQLite to walk every entry of the kind instead.
         matches = matches.filter(pk__in=records_with_pair(model, pair))
@@ -95,7 +103,25 @@ def term_condition(model, term):
     ids = matches.order_by().values("pk")
     if looks_like_pinyin(term):
         ids = ids.union(manager.filter(pinyin_prefix(term)).order_by().values("pk"))
-    return Q(pk__in=ids)
+    return ids
+
+
+def matching_ids(model, query):
+    """The ids of records containing every term of ``query``, as a one-column subquery."""
+    ids = None
+    # Terms answered by the index alone first: the others are then checked only against
+    # the records those let through.
+    for found in sorted(
+        (term_ids(model, term) for term in query_terms(query)),
+        key=lambda found: found.model is not SearchGram,
+    ):
+        if ids is None:
+            ids = found
+        elif ids.model is SearchGram and not ids.query.combinator:
+            ids = ids.filter(record_id__in=found)
+        else:
+            ids = model._default_manager.filter(pk__in=ids).filter(pk__in=found).values("pk")
+    return ids
 
 
 def _reindex_after_save(sender, instance, **kwargs):
