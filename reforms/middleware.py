@@ -21,6 +21,9 @@ from . import versioning
 
 # Pages are only worth keeping while the data stays the same; a day bounds stale entries.
 PAGE_CACHE_SECONDS = 60 * 60 * 24
+# Downloads of a whole city's data can run to tens of megabytes: kept, they would crowd out
+# thousands of pages (and exceed what memcached or a small Redis accepts for one value).
+PAGE_CACHE_MAX_BYTES = 4 * 1024 * 1024
 UNCACHED_PREFIXES = ("/static/",)
 
 
@@ -56,7 +59,6 @@ def _cacheable_request(request):
         request.method in ("GET", "HEAD")
         and not path.startswith(UNCACHED_PREFIXES)
         and not _is_admin(request)
-        and "_export" not in request.GET
     )
 
 
@@ -66,7 +68,7 @@ def _cacheable_response(response):
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not response.has_header("Content-Disposition")
+        and len(response.content) <= PAGE_CACHE_MAX_BYTES
         # Pages that say they are per-user or must not be stored are taken at their word.
         and "private" not in cache_control
         and "no-store" not in cache_control
@@ -112,12 +114,16 @@ class DataVersionCacheMiddleware:
             entry = {
                 "content": content,
                 "content_type": response["Content-Type"],
+                # Downloads keep their file name.
+                "disposition": response.get("Content-Disposition"),
                 "etag": f'"{build_id()}-{version}-{hashlib.sha256(content).hexdigest()[:16]}"',
             }
             cache.set(key, entry, PAGE_CACHE_SECONDS)
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         response["ETag"] = entry["etag"]
+        if entry.get("disposition"):
+            response["Content-Disposition"] = entry["disposition"]
         if last_modified:
             response["Last-Modified"] = http_date(last_modified)
         # Caches may keep the page but must ask again before using it: a change shows at once.

@@ -115,11 +115,40 @@ def test_etag_and_last_modified_answer_conditional_requests(client, report_data)
     assert again.content == b""
 
 
-def test_downloads_and_the_admin_are_never_cached(client, report_data):
-    download = client.get("/schools/", {"_export": "csv"})
-    admin = client.get("/admin/")
-    assert "ETag" not in download
-    assert "ETag" not in admin
+@pytest.mark.parametrize(
+    "url", ["/schools/?_export=csv", "/data/nanan-education-reform.json"], ids=["list", "dataset"]
+)
+def test_a_download_is_cached_until_the_data_changes(
+    client, report_data, django_capture_on_commit_callbacks, url
+):
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert len(queries) == 1  # the data version
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert again["Content-Disposition"].startswith("attachment; filename=")
+    assert again["Content-Type"] == first["Content-Type"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        school = School.objects.get(name="珊瑚中学")
+        school.aliases = "一个新的别称"
+        school.save()
+    assert "一个新的别称" in client.get(url).content.decode()
+
+
+def test_a_download_too_big_to_keep_is_made_afresh(client, report_data, monkeypatch):
+    monkeypatch.setattr("reforms.middleware.PAGE_CACHE_MAX_BYTES", 100)
+    client.get("/schools/?_export=csv")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/schools/?_export=csv")
+    assert len(queries) > 1
+    assert "ETag" not in response
+
+
+def test_the_admin_is_never_cached(client, report_data):
+    assert "ETag" not in client.get("/admin/")
 
 
 def test_one_bump_per_transaction_and_none_for_a_rollback(db, django_capture_on_commit_callbacks):
