@@ -158,6 +158,15 @@ def stop(process):
 def report(name, result):
     rps, p99, problems, socket_errors = result
     print(f"{name:32} {rps:>9.0f} {p99:>9} {problems:>8} {socket_errors}")
+    return result
+
+
+def verdict(targets):
+    """Print each target as met or not; the run fails when any is missed."""
+    print("\n== Targets ==")
+    for label, met in targets:
+        print(f"{'met    ' if met else 'NOT MET'}  {label}")
+    return all(met for _, met in targets)
 
 
 def write_mix(path, paths):
@@ -215,6 +224,18 @@ def main():
     small = in_process(SMALL, urls.values())
     for name, (ms, queries), (_, small_queries) in zip(urls, big, small, strict=True):
         print(f"{name:32} {ms:>12} {queries:>8} {small_queries:>16}")
+    render_ms = {name: float(ms) for name, (ms, _) in zip(urls, big, strict=True)}
+    targets = [
+        (
+            "the same number of queries per page at ~500 and at 100,000 records",
+            all(b[1] == s[1] for b, s in zip(big, small, strict=True)),
+        ),
+        *(
+            (f"{name}: {render_ms[name]} ms in process, at most 25", render_ms[name] <= 25)
+            for name in urls
+            if name == "list" or name == "detail" or name.startswith("search")
+        ),
+    ]
 
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
     css = next((ROOT / "staticfiles" / "css").glob("site.*.css")).name
@@ -224,8 +245,7 @@ def main():
             f"\n== Through gunicorn, page cache on, {CONNECTIONS} connections, {SECONDS} s each =="
         )
         print(f"{'page':32} {'req/s':>9} {'p99':>9} {'errors':>8}")
-        for name, path in cached.items():
-            report(name, wrk(base + path))
+        through_cache = {name: report(name, wrk(base + path)) for name, path in cached.items()}
 
         print(
             f"\n== Soak: {SOAK_CONNECTIONS} connections for {SOAK_SECONDS} s, "
@@ -233,20 +253,37 @@ def main():
         )
         mix = OUT / "mix.lua"
         write_mix(mix, cached.values())
-        report(
+        soak = report(
             "mix of pages",
             wrk(base + "/", connections=SOAK_CONNECTIONS, seconds=SOAK_SECONDS, script=mix),
         )
 
     with gunicorn("dummy://") as base:
         print(f"\n== Through gunicorn, page cache off, {CONNECTIONS} connections ==")
-        for name in ("list", "list filtered+sorted, deep", "detail", "search, rarer pair 近视"):
-            report(name, wrk(base + urls[name]))
+        uncached = {
+            name: report(name, wrk(base + urls[name]))
+            for name in ("list", "list filtered+sorted, deep", "detail", "search, rarer pair 近视")
+        }
 
+    static_rps = through_cache["static CSS (the stack's limit)"][0]
+    list_rps = through_cache["list"][0]
+    targets += [
+        (
+            f"cached list {list_rps:.0f} req/s, at least half the static file's {static_rps:.0f}",
+            list_rps >= static_rps / 2,
+        ),
+        (
+            "no error through gunicorn, soak included",
+            not any(
+                result[2] or result[3]
+                for result in [*through_cache.values(), soak, *uncached.values()]
+            ),
+        ),
+    ]
     peer = OUT / "peer" / "bin" / "datasette"
     if not peer.exists():
         print("\n(Datasette not installed in bench/out/peer: peer rows skipped.)")
-        return
+        sys.exit(0 if verdict(targets) else 1)
     port = free_port()
     server = serve(
         [
@@ -265,13 +302,24 @@ def main():
     )
     try:
         print(f"\n== Datasette on the same file, {CONNECTIONS} connections ==")
-        for name, path in {
-            "table page (schools)": "/bench/reforms_school",
-            "table page, sorted": "/bench/reforms_school?_sort_desc=sort_key",
-        }.items():
-            report(name, wrk(f"http://127.0.0.1:{port}{path}"))
+        peer_rps = max(
+            report(name, wrk(f"http://127.0.0.1:{port}{path}"))[0]
+            for name, path in {
+                "table page (schools)": "/bench/reforms_school",
+                "table page, sorted": "/bench/reforms_school?_sort_desc=sort_key",
+            }.items()
+        )
     finally:
         stop(server)
+    uncached_rps = uncached["list"][0]
+    targets += [
+        (
+            f"list {list_rps:.0f} req/s cached and {uncached_rps:.0f} uncached, "
+            f"each at least the peer's {peer_rps:.0f}",
+            min(list_rps, uncached_rps) >= peer_rps,
+        )
+    ]
+    sys.exit(0 if verdict(targets) else 1)
 
 
 if __name__ == "__main__":
