@@ -1,8 +1,11 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
 import django_tables2 as tables
+from django.conf import settings
 from django.db.models import F
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django_tables2.utils import OrderByTuple
 
 from .models import (
@@ -20,10 +23,29 @@ from .models import (
 
 
 class NameColumn(tables.Column):
-    def __init__(self, verbose_name="名称", **kwargs):
+    def __init__(self, verbose_name=None, **kwargs):
         super().__init__(
-            verbose_name=verbose_name, linkify=True, order_by=("sort_key", "name"), **kwargs
+            verbose_name=verbose_name or _("名称"),
+            linkify=True,
+            order_by=("sort_key", "name"),
+            **kwargs,
         )
+
+    def render(self, value, record):
+        # The name stays Chinese; the English pages say so to screen readers and add the
+        # official English name where there is one.
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return value
+        if record.name_en:
+            return format_html(
+                '<span lang="zh-Hans">{}</span> <span class="name-en">{}</span>',
+                value,
+                record.name_en,
+            )
+        return format_html('<span lang="zh-Hans">{}</span>', value)
+
+    def value(self, value, record):
+        return value
 
 
 class RelatedColumn(tables.Column):
@@ -42,21 +64,25 @@ class RelatedColumn(tables.Column):
 class RelatedManyColumn(tables.ManyToManyColumn):
     def __init__(self, verbose_name, **kwargs):
         super().__init__(
-            verbose_name=verbose_name, linkify_item=True, separator="、", orderable=False, **kwargs
+            verbose_name=verbose_name,
+            linkify_item=True,
+            separator=_("、"),
+            orderable=False,
+            **kwargs,
         )
 
     def value(self, value):
         # Downloads get the names, not the links drawn around them on the page.
-        return "、".join(str(item) for item in self.filter(value))
+        return str(self.separator).join(str(item) for item in self.filter(value))
 
 
 class PartialDateColumn(tables.Column):
     """2014年 / 2021年3月 / 2021年7月2日; an inferred date is marked and says why on hover."""
 
-    def __init__(self, verbose_name="日期", **kwargs):
+    def __init__(self, verbose_name=None, **kwargs):
         super().__init__(
             accessor="date",
-            verbose_name=verbose_name,
+            verbose_name=verbose_name or _("日期"),
             empty_values=(),
             **kwargs,
         )
@@ -71,15 +97,16 @@ class PartialDateColumn(tables.Column):
             return "—"
         if record.date_inferred:
             return format_html(
-                '{} <abbr class="inferred" title="推断：{}">（推断）</abbr>',
+                '{} <abbr class="inferred" title="{}">{}</abbr>',
                 record.date_display,
-                record.date_inference,
+                _("推断：%(reason)s") % {"reason": record.date_inference},
+                _("（推断）"),
             )
         return record.date_display
 
     def value(self, record):
         if record.date_inferred:
-            return f"{record.date_display}（推断）"
+            return _("%(date)s（推断）") % {"date": record.date_display}
         return record.date_display
 
 
@@ -88,6 +115,8 @@ class RecordTable(tables.Table):
     value (the same stage, the same kind) are in reading order and pages never overlap."""
 
     name = NameColumn()
+    # Downloads only: the list shows it beside the name in the English pages.
+    name_en = tables.Column(verbose_name=_("英文名称"), visible=False)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -101,13 +130,13 @@ class RecordTable(tables.Table):
     class Meta:
         template_name = "includes/table.html"
         attrs = {"class": "records"}
-        empty_text = "没有符合条件的记录。"
+        empty_text = _("没有符合条件的记录。")
         order_by = ("name",)
 
 
 class ReportTable(RecordTable):
-    name = NameColumn("标题")
-    date = PartialDateColumn("刊发时间")
+    name = NameColumn(_("标题"))
+    date = PartialDateColumn(_("刊发时间"))
 
     class Meta(RecordTable.Meta):
         model = Report
@@ -115,7 +144,7 @@ class ReportTable(RecordTable):
 
 
 class ZoneTable(RecordTable):
-    conferring_body = RelatedColumn("conferring_body", "授予机构")
+    conferring_body = RelatedColumn("conferring_body", _("授予机构"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -124,8 +153,8 @@ class ZoneTable(RecordTable):
 
 
 class InitiativeTable(RecordTable):
-    parent = RelatedColumn("parent", "上级举措")
-    zones = RelatedManyColumn("所属实验区")
+    parent = RelatedColumn("parent", _("上级举措"))
+    zones = RelatedManyColumn(_("所属实验区"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -140,9 +169,9 @@ class SchoolTable(RecordTable):
 
 
 class AwardTable(RecordTable):
-    recipients = RelatedManyColumn("获得者")
-    conferring_body = RelatedColumn("conferring_body", "授予机构")
-    date = PartialDateColumn("年份")
+    recipients = RelatedManyColumn(_("获得者"))
+    conferring_body = RelatedColumn("conferring_body", _("授予机构"))
+    date = PartialDateColumn(_("年份"))
 
     class Meta(RecordTable.Meta):
         model = Award
@@ -150,7 +179,7 @@ class AwardTable(RecordTable):
 
 
 class OrganizationTable(RecordTable):
-    parent = RelatedColumn("parent", "上级机构")
+    parent = RelatedColumn("parent", _("上级机构"))
 
     class Meta(RecordTable.Meta):
         model = Organization
@@ -158,9 +187,9 @@ class OrganizationTable(RecordTable):
 
 
 class FigureTable(RecordTable):
-    name = NameColumn("指标")
-    value = tables.Column(verbose_name="数值", accessor="value_display", order_by=("value",))
-    initiative = RelatedColumn("initiative", "相关举措")
+    name = NameColumn(_("指标"))
+    value = tables.Column(verbose_name=_("数值"), accessor="value_display", order_by=("value",))
+    initiative = RelatedColumn("initiative", _("相关举措"))
 
     class Meta(RecordTable.Meta):
         model = Figure
@@ -168,7 +197,7 @@ class FigureTable(RecordTable):
 
 
 class PublicationTable(RecordTable):
-    name = NameColumn("题名")
+    name = NameColumn(_("题名"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -177,8 +206,8 @@ class PublicationTable(RecordTable):
 
 
 class SloganTable(RecordTable):
-    name = NameColumn("原文")
-    initiative = RelatedColumn("initiative", "相关举措")
+    name = NameColumn(_("原文"))
+    initiative = RelatedColumn("initiative", _("相关举措"))
 
     class Meta(RecordTable.Meta):
         model = Slogan
@@ -187,8 +216,8 @@ class SloganTable(RecordTable):
 
 class MilestoneTable(RecordTable):
     date = PartialDateColumn()
-    name = NameColumn("事件")
-    zones = RelatedManyColumn("相关实验区")
+    name = NameColumn(_("事件"))
+    zones = RelatedManyColumn(_("相关实验区"))
 
     class Meta(RecordTable.Meta):
         model = Milestone
