@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reforms.context_processors.navigation",
+                "reforms.context_processors.languages",
             ],
         },
     },

@@ -124,6 +124,8 @@ class FacetOption:
     count: int
     selected: bool
     query: str
+    # Labels taken from the records (names, grades, units) rather than the site's own words.
+    is_content: bool = False
 
 
 @dataclass
@@ -202,7 +204,14 @@ class RecordFilter(django_filters.FilterSet):
             chosen[name] = value
             label = label if spec.related else labels.get(raw, value)
             options.append(
-                FacetOption(value, str(label), count, value == selected, chosen.urlencode())
+                FacetOption(
+                    value,
+                    str(label),
+                    count,
+                    value == selected,
+                    chosen.urlencode(),
+                    is_content=spec.related or not (spec.choices or spec.year),
+                )
             )
         if name == "year":
             options.sort(key=lambda option: option.value, reverse=True)
