@@ -4,9 +4,8 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from .collections import COLLECTIONS
+from .languages import CONTENT_LANG, HTML_LANG, in_default_language
 
-# How each language is written in <html lang> and hreflang (BCP 47), and named to its readers.
-HTML_LANG = {"zh-hans": "zh-Hans", "en": "en"}
 ENGLISH_PREFIX = "/en"
 
 
@@ -50,7 +49,5 @@ def languages(request):
         "language_versions": versions,
         "other_languages": [version for version in versions if not version["current"]],
         # Record content stays Chinese: on the other language's pages, its elements say so.
-        "content_lang": mark_safe("")
-        if current == settings.LANGUAGE_CODE
-        else mark_safe(' lang="zh-Hans"'),
+        "content_lang": mark_safe("" if in_default_language() else f' lang="{CONTENT_LANG}"'),
     }

@@ -1,13 +1,12 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
 import django_tables2 as tables
-from django.conf import settings
 from django.db.models import F
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
 from django_tables2.utils import OrderByTuple
 
+from .languages import name_cell
 from .models import (
     Award,
     Figure,
@@ -21,31 +20,23 @@ from .models import (
     Zone,
 )
 
+# Column headers shared by several tables; translated when a page is drawn.
+NAME_HEADER = translation.gettext_lazy("名称")
+DATE_HEADER = translation.gettext_lazy("日期")
+
 
 class NameColumn(tables.Column):
-    def __init__(self, verbose_name=None, **kwargs):
-        super().__init__(
-            verbose_name=verbose_name or _("名称"),
-            linkify=True,
-            order_by=("sort_key", "name"),
-            **kwargs,
-        )
-
     def render(self, value, record):
-        # The name stays Chinese; the English pages say so to screen readers and add the
-        # official English name where there is one.
-        if translation.get_language() == settings.LANGUAGE_CODE:
-            return value
-        if record.name_en:
-            return format_html(
-                '<span lang="zh-Hans">{}</span> <span class="name-en">{}</span>',
-                value,
-                record.name_en,
-            )
-        return format_html('<span lang="zh-Hans">{}</span>', value)
+        return name_cell(record, value)
 
     def value(self, value, record):
+        # Downloads get the name alone.
         return value
+
+    def __init__(self, verbose_name=NAME_HEADER, **kwargs):
+        super().__init__(
+            verbose_name=verbose_name, linkify=True, order_by=("sort_key", "name"), **kwargs
+        )
 
 
 class RelatedColumn(tables.Column):
@@ -66,7 +57,7 @@ class RelatedManyColumn(tables.ManyToManyColumn):
         super().__init__(
             verbose_name=verbose_name,
             linkify_item=True,
-            separator=_("、"),
+            separator=translation.gettext_lazy("、"),
             orderable=False,
             **kwargs,
         )
@@ -79,10 +70,10 @@ class RelatedManyColumn(tables.ManyToManyColumn):
 class PartialDateColumn(tables.Column):
     """2014年 / 2021年3月 / 2021年7月2日; an inferred date is marked and says why on hover."""
 
-    def __init__(self, verbose_name=None, **kwargs):
+    def __init__(self, verbose_name=DATE_HEADER, **kwargs):
         super().__init__(
             accessor="date",
-            verbose_name=verbose_name or _("日期"),
+            verbose_name=verbose_name,
             empty_values=(),
             **kwargs,
         )
@@ -99,14 +90,14 @@ class PartialDateColumn(tables.Column):
             return format_html(
                 '{} <abbr class="inferred" title="{}">{}</abbr>',
                 record.date_display,
-                _("推断：%(reason)s") % {"reason": record.date_inference},
-                _("（推断）"),
+                translation.gettext_lazy("推断：%(reason)s") % {"reason": record.date_inference},
+                translation.gettext_lazy("（推断）"),
             )
         return record.date_display
 
     def value(self, record):
         if record.date_inferred:
-            return _("%(date)s（推断）") % {"date": record.date_display}
+            return translation.gettext_lazy("%(date)s（推断）") % {"date": record.date_display}
         return record.date_display
 
 
@@ -116,7 +107,7 @@ class RecordTable(tables.Table):
 
     name = NameColumn()
     # Downloads only: the list shows it beside the name in the English pages.
-    name_en = tables.Column(verbose_name=_("英文名称"), visible=False)
+    name_en = tables.Column(verbose_name=translation.gettext_lazy("英文名称"), visible=False)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -130,13 +121,13 @@ class RecordTable(tables.Table):
     class Meta:
         template_name = "includes/table.html"
         attrs = {"class": "records"}
-        empty_text = _("没有符合条件的记录。")
+        empty_text = translation.gettext_lazy("没有符合条件的记录。")
         order_by = ("name",)
 
 
 class ReportTable(RecordTable):
-    name = NameColumn(_("标题"))
-    date = PartialDateColumn(_("刊发时间"))
+    name = NameColumn(translation.gettext_lazy("标题"))
+    date = PartialDateColumn(translation.gettext_lazy("刊发时间"))
 
     class Meta(RecordTable.Meta):
         model = Report
@@ -144,7 +135,7 @@ class ReportTable(RecordTable):
 
 
 class ZoneTable(RecordTable):
-    conferring_body = RelatedColumn("conferring_body", _("授予机构"))
+    conferring_body = RelatedColumn("conferring_body", translation.gettext_lazy("授予机构"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -153,8 +144,8 @@ class ZoneTable(RecordTable):
 
 
 class InitiativeTable(RecordTable):
-    parent = RelatedColumn("parent", _("上级举措"))
-    zones = RelatedManyColumn(_("所属实验区"))
+    parent = RelatedColumn("parent", translation.gettext_lazy("上级举措"))
+    zones = RelatedManyColumn(translation.gettext_lazy("所属实验区"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -169,9 +160,9 @@ class SchoolTable(RecordTable):
 
 
 class AwardTable(RecordTable):
-    recipients = RelatedManyColumn(_("获得者"))
-    conferring_body = RelatedColumn("conferring_body", _("授予机构"))
-    date = PartialDateColumn(_("年份"))
+    recipients = RelatedManyColumn(translation.gettext_lazy("获得者"))
+    conferring_body = RelatedColumn("conferring_body", translation.gettext_lazy("授予机构"))
+    date = PartialDateColumn(translation.gettext_lazy("年份"))
 
     class Meta(RecordTable.Meta):
         model = Award
@@ -179,7 +170,7 @@ class AwardTable(RecordTable):
 
 
 class OrganizationTable(RecordTable):
-    parent = RelatedColumn("parent", _("上级机构"))
+    parent = RelatedColumn("parent", translation.gettext_lazy("上级机构"))
 
     class Meta(RecordTable.Meta):
         model = Organization
@@ -187,9 +178,11 @@ class OrganizationTable(RecordTable):
 
 
 class FigureTable(RecordTable):
-    name = NameColumn(_("指标"))
-    value = tables.Column(verbose_name=_("数值"), accessor="value_display", order_by=("value",))
-    initiative = RelatedColumn("initiative", _("相关举措"))
+    name = NameColumn(translation.gettext_lazy("指标"))
+    value = tables.Column(
+        verbose_name=translation.gettext_lazy("数值"), accessor="value_display", order_by=("value",)
+    )
+    initiative = RelatedColumn("initiative", translation.gettext_lazy("相关举措"))
 
     class Meta(RecordTable.Meta):
         model = Figure
@@ -197,7 +190,7 @@ class FigureTable(RecordTable):
 
 
 class PublicationTable(RecordTable):
-    name = NameColumn(_("题名"))
+    name = NameColumn(translation.gettext_lazy("题名"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -206,8 +199,8 @@ class PublicationTable(RecordTable):
 
 
 class SloganTable(RecordTable):
-    name = NameColumn(_("原文"))
-    initiative = RelatedColumn("initiative", _("相关举措"))
+    name = NameColumn(translation.gettext_lazy("原文"))
+    initiative = RelatedColumn("initiative", translation.gettext_lazy("相关举措"))
 
     class Meta(RecordTable.Meta):
         model = Slogan
@@ -216,8 +209,8 @@ class SloganTable(RecordTable):
 
 class MilestoneTable(RecordTable):
     date = PartialDateColumn()
-    name = NameColumn(_("事件"))
-    zones = RelatedManyColumn(_("相关实验区"))
+    name = NameColumn(translation.gettext_lazy("事件"))
+    zones = RelatedManyColumn(translation.gettext_lazy("相关实验区"))
 
     class Meta(RecordTable.Meta):
         model = Milestone
