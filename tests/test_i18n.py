@@ -473,3 +473,18 @@ def test_partial_dates_stay_as_they_were_in_chinese_downloads(client, report_dat
     )
     dates = {row[0] for row in rows[1:]}
     assert "2021年3月" in dates and any(date.endswith("（推断）") for date in dates)
+
+
+def test_an_english_name_is_edited_in_the_admin_and_kept_in_the_history(
+    client, admin_user, report_data
+):
+    bureau = Organization.objects.get(name="南岸区教委")
+    client.force_login(admin_user)
+
+    form = client.get(f"/admin/reforms/organization/{bureau.pk}/change/").content.decode()
+    assert 'name="name_en"' in form
+
+    bureau.name_en = "A corrected name"
+    bureau.save()
+    assert bureau.history.first().name_en == "A corrected name"
+    assert bureau.history.all()[1].name_en == ""
