@@ -119,6 +119,8 @@ MIDDLEWARE = [
     # Directly after the headers, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions and before Common, as i18n_patterns needs: the language comes from the
+    # URL prefix alone (none for Chinese), never from cookies or Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reforms.context_processors.navigation",
+                "reforms.context_processors.languages",
             ],
         },
     },
@@ -203,7 +206,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# Each language names itself, so a reader finds theirs whatever language the page is in.
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# The messages are written in Chinese; locale/ holds their English translations.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -17,21 +18,23 @@ from .models import (
     Zone,
 )
 
-admin.site.site_header = "南岸教育改革门户 · 管理"
-admin.site.site_title = "南岸教育改革门户"
-admin.site.index_title = "数据管理"
+admin.site.site_header = _("南岸教育改革门户 · 管理")
+admin.site.site_title = _("南岸教育改革门户")
+admin.site.index_title = _("数据管理")
 
 DATE_FIELDSET = (
-    "日期",
+    _("日期"),
     {
         "fields": [("date_year", "date_month", "date_day"), "date_inferred", "date_inference"],
-        "description": "只知道年份就只填年；知道月份再填月；知道具体日子再填日。"
-        "年份若是从上下文推断的（如报道只写“今年”），请勾选“日期系推断”并写明依据。",
+        "description": _(
+            "只知道年份就只填年；知道月份再填月；知道具体日子再填日。"
+            "年份若是从上下文推断的（如报道只写“今年”），请勾选“日期系推断”并写明依据。"
+        ),
     },
 )
-NOTES_FIELDSET = ("说明与出处", {"fields": ["description", "ambiguity", "sources"]})
+NOTES_FIELDSET = (_("说明与出处"), {"fields": ["description", "ambiguity", "sources"]})
 DERIVED_FIELDSET = (
-    "自动生成",
+    _("自动生成"),
     {
         "classes": ["collapse"],
         "fields": ["slug", "sort_key", "pinyin", "initials", "is_synthetic"],
@@ -72,17 +75,17 @@ class RecordAdmin(VersionedAdmin):
     """What every record's admin shares: search by Chinese substring or pinyin, facet counts,
     and a history of every version with who made it, each one revertible."""
 
-    search_fields = ["name", "aliases", "description", "pinyin", "initials"]
+    search_fields = ["name", "name_en", "aliases", "description", "pinyin", "initials"]
     readonly_fields = ["sort_key", "pinyin", "initials"]
     autocomplete_fields = ["sources"]
     show_facets = admin.ShowFacets.ALWAYS
     list_per_page = 50
     ordering = ["sort_key", "name"]
 
-    @admin.display(description="日期", ordering="date")
+    @admin.display(description=_("日期"), ordering="date")
     def date_shown(self, obj):
         text = obj.date_display
-        return f"{text}（推断）" if text and obj.date_inferred else text
+        return _("%(date)s（推断）") % {"date": text} if text and obj.date_inferred else text
 
 
 class DatedRecordAdmin(RecordAdmin):
@@ -99,14 +102,14 @@ class SectionInline(admin.TabularInline):
 class ReportAdmin(DatedRecordAdmin):
     list_display = ["name", "subtitle", "authors", "date_shown", "is_synthetic"]
     list_filter = ["is_synthetic"]
-    search_fields = ["name", "subtitle", "authors", "description", "pinyin"]
+    search_fields = ["name", "name_en", "subtitle", "authors", "description", "pinyin"]
     autocomplete_fields = []
     inlines = [SectionInline]
     fieldsets = [
-        (None, {"fields": ["name", "subtitle", "authors", "photo_credit", "publisher"]}),
+        (None, {"fields": ["name", "name_en", "subtitle", "authors", "photo_credit", "publisher"]}),
         DATE_FIELDSET,
         (
-            "说明",
+            _("说明"),
             {"fields": ["description", "publication_note", "ambiguity", "source_file"]},
         ),
         DERIVED_FIELDSET,
@@ -131,7 +134,7 @@ class OrganizationAdmin(RecordAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "kind", "parent"]}),
+        (None, {"fields": ["name", "name_en", "aliases", "kind", "parent"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]
@@ -142,7 +145,7 @@ class SchoolAdmin(RecordAdmin):
     list_display = ["name", "stage", "is_synthetic"]
     list_filter = ["stage", "is_synthetic"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "stage"]}),
+        (None, {"fields": ["name", "name_en", "aliases", "stage"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]
@@ -155,7 +158,20 @@ class ZoneAdmin(DatedRecordAdmin):
     list_select_related = ["conferring_body"]
     autocomplete_fields = ["conferring_body", "partners", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "level", "batch", "conferring_body", "partners"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "name_en",
+                    "aliases",
+                    "level",
+                    "batch",
+                    "conferring_body",
+                    "partners",
+                ]
+            },
+        ),
         DATE_FIELDSET,
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
@@ -167,8 +183,8 @@ class SubInitiativeInline(admin.TabularInline):
     fk_name = "parent"
     fields = ["order", "name", "kind"]
     extra = 0
-    verbose_name = "下级举措"
-    verbose_name_plural = "下级举措"
+    verbose_name = _("下级举措")
+    verbose_name_plural = _("下级举措")
     show_change_link = True
 
 
@@ -187,8 +203,8 @@ class InitiativeAdmin(DatedRecordAdmin):
     autocomplete_fields = ["parent", "zones", "partners", "schools", "sources"]
     inlines = [SubInitiativeInline, FigureInline]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "kind", ("parent", "order")]}),
-        ("关联", {"fields": ["zones", "partners", "schools"]}),
+        (None, {"fields": ["name", "name_en", "aliases", "kind", ("parent", "order")]}),
+        (_("关联"), {"fields": ["zones", "partners", "schools"]}),
         DATE_FIELDSET,
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
@@ -201,8 +217,8 @@ class PublicationAdmin(DatedRecordAdmin):
     list_filter = ["kind", "is_synthetic"]
     autocomplete_fields = ["initiatives", "organizations", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "kind"]}),
-        ("关联", {"fields": ["initiatives", "organizations"]}),
+        (None, {"fields": ["name", "name_en", "aliases", "kind"]}),
+        (_("关联"), {"fields": ["initiatives", "organizations"]}),
         DATE_FIELDSET,
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
@@ -215,8 +231,21 @@ class AwardAdmin(DatedRecordAdmin):
     list_filter = ["level", "grade", "is_synthetic"]
     autocomplete_fields = ["conferring_body", "recipients", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "level", "grade", "batch", "conferring_body"]}),
-        ("获得者", {"fields": ["recipients"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "name_en",
+                    "aliases",
+                    "level",
+                    "grade",
+                    "batch",
+                    "conferring_body",
+                ]
+            },
+        ),
+        (_("获得者"), {"fields": ["recipients"]}),
         DATE_FIELDSET,
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
@@ -230,8 +259,8 @@ class FigureAdmin(RecordAdmin):
     search_fields = [*RecordAdmin.search_fields, "as_written"]
     autocomplete_fields = ["initiative", "zone", "school", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "as_written", ("value", "unit", "qualifier")]}),
-        ("关联", {"fields": ["initiative", "zone", "school"]}),
+        (None, {"fields": ["name", "name_en", "as_written", ("value", "unit", "qualifier")]}),
+        (_("关联"), {"fields": ["initiative", "zone", "school"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]
@@ -244,8 +273,8 @@ class SloganAdmin(RecordAdmin):
     list_select_related = ["initiative"]
     autocomplete_fields = ["initiative", "zone", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases", "kind"]}),
-        ("关联", {"fields": ["initiative", "zone"]}),
+        (None, {"fields": ["name", "name_en", "aliases", "kind"]}),
+        (_("关联"), {"fields": ["initiative", "zone"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]
@@ -259,9 +288,9 @@ class MilestoneAdmin(DatedRecordAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["zones", "initiatives", "schools", "organizations", "sources"]
     fieldsets = [
-        (None, {"fields": ["name", "aliases"]}),
+        (None, {"fields": ["name", "name_en", "aliases"]}),
         DATE_FIELDSET,
-        ("关联", {"fields": ["zones", "initiatives", "schools", "organizations"]}),
+        (_("关联"), {"fields": ["zones", "initiatives", "schools", "organizations"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]

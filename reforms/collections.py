@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from . import filters, tables
 from .models import (
@@ -38,68 +39,70 @@ COLLECTIONS = (
     Collection(
         "zones",
         Zone,
-        "实验区",
-        "南岸区承担的各类教育实验区、试验区",
+        _("实验区"),
+        _("南岸区承担的各类教育实验区、试验区"),
         tables.ZoneTable,
         filters.ZoneFilter,
     ),
     Collection(
         "initiatives",
         Initiative,
-        "改革举措",
-        "改革项目、行动计划及其下的具体行动",
+        _("改革举措"),
+        _("改革项目、行动计划及其下的具体行动"),
         tables.InitiativeTable,
         filters.InitiativeFilter,
     ),
     Collection(
         "schools",
         School,
-        "学校",
-        "报道提到的学校和教育机构",
+        _("学校"),
+        _("报道提到的学校和教育机构"),
         tables.SchoolTable,
         filters.SchoolFilter,
     ),
-    Collection("awards", Award, "荣誉", "奖项、称号和认定", tables.AwardTable, filters.AwardFilter),
+    Collection(
+        "awards", Award, _("荣誉"), _("奖项、称号和认定"), tables.AwardTable, filters.AwardFilter
+    ),
     Collection(
         "milestones",
         Milestone,
-        "大事记",
-        "按时间排列的事件",
+        _("大事记"),
+        _("按时间排列的事件"),
         tables.MilestoneTable,
         filters.MilestoneFilter,
     ),
     Collection(
         "organizations",
         Organization,
-        "合作机构",
-        "合作单位、政府部门、科研院所、企业和媒体",
+        _("合作机构"),
+        _("合作单位、政府部门、科研院所、企业和媒体"),
         tables.OrganizationTable,
         filters.OrganizationFilter,
     ),
     Collection(
-        "figures", Figure, "数据", "报道给出的数字", tables.FigureTable, filters.FigureFilter
+        "figures", Figure, _("数据"), _("报道给出的数字"), tables.FigureTable, filters.FigureFilter
     ),
     Collection(
         "publications",
         Publication,
-        "论著与文件",
-        "论著、政策文件和行动计划",
+        _("论著与文件"),
+        _("论著、政策文件和行动计划"),
         tables.PublicationTable,
         filters.PublicationFilter,
     ),
     Collection(
         "slogans",
         Slogan,
-        "口号与理念",
-        "愿景、原则、工作思路和活动主题",
+        _("口号与理念"),
+        _("愿景、原则、工作思路和活动主题"),
         tables.SloganTable,
         filters.SloganFilter,
     ),
     Collection(
         "reports",
         Report,
-        "报道",
-        "本站资料所依据的报道原文信息",
+        _("报道"),
+        _("本站资料所依据的报道原文信息"),
         tables.ReportTable,
         filters.ReportFilter,
     ),

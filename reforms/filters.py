@@ -13,6 +13,8 @@ import django_filters
 from django import forms
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Award,
@@ -122,6 +124,8 @@ class FacetOption:
     count: int
     selected: bool
     query: str
+    # Labels taken from the records (names, grades, units) rather than the site's own words.
+    is_content: bool = False
 
 
 @dataclass
@@ -138,8 +142,10 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-def year_filter(label="年份"):
-    return YearFilter(field_name="date__year", label=label, min_value=1, max_value=9999)
+def year_filter(label=None):
+    return YearFilter(
+        field_name="date__year", label=label or _("年份"), min_value=1, max_value=9999
+    )
 
 
 def related_filter(field_name, model, label):
@@ -165,7 +171,7 @@ YEAR_FACET = FacetSpec(field="date", year=True)
 
 
 class RecordFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="关键词", method="filter_text")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
 
     facet_specs = {}
 
@@ -198,12 +204,19 @@ class RecordFilter(django_filters.FilterSet):
             chosen[name] = value
             label = label if spec.related else labels.get(raw, value)
             options.append(
-                FacetOption(value, str(label), count, value == selected, chosen.urlencode())
+                FacetOption(
+                    value,
+                    str(label),
+                    count,
+                    value == selected,
+                    chosen.urlencode(),
+                    is_content=spec.related or not (spec.choices or spec.year),
+                )
             )
         if name == "year":
             options.sort(key=lambda option: option.value, reverse=True)
             for option in options:
-                option.label = f"{option.label}年"
+                option.label = gettext("%(year)s年") % {"year": option.label}
         return Facet(
             name=name,
             label=str(self.filters[name].label),
@@ -218,7 +231,7 @@ class RecordFilter(django_filters.FilterSet):
 
 
 class ReportFilter(RecordFilter):
-    year = year_filter("刊发年份")
+    year = year_filter(_("刊发年份"))
     facet_specs = {"year": YEAR_FACET}
 
     class Meta:
@@ -227,8 +240,8 @@ class ReportFilter(RecordFilter):
 
 
 class ZoneFilter(RecordFilter):
-    level = django_filters.ChoiceFilter(choices=Level.choices, label="级别")
-    partner = related_filter("partners", Organization, "合作机构")
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    partner = related_filter("partners", Organization, _("合作机构"))
     year = year_filter()
     facet_specs = {
         "level": choice_facet("level", Level.choices),
@@ -242,10 +255,10 @@ class ZoneFilter(RecordFilter):
 
 
 class InitiativeFilter(RecordFilter):
-    kind = django_filters.ChoiceFilter(choices=InitiativeKind.choices, label="类型")
-    zone = related_filter("zones", Zone, "实验区")
-    partner = related_filter("partners", Organization, "合作机构")
-    school = related_filter("schools", School, "参与学校")
+    kind = django_filters.ChoiceFilter(choices=InitiativeKind.choices, label=_("类型"))
+    zone = related_filter("zones", Zone, _("实验区"))
+    partner = related_filter("partners", Organization, _("合作机构"))
+    school = related_filter("schools", School, _("参与学校"))
     year = year_filter()
     facet_specs = {
         "kind": choice_facet("kind", InitiativeKind.choices),
@@ -261,8 +274,8 @@ class InitiativeFilter(RecordFilter):
 
 
 class SchoolFilter(RecordFilter):
-    stage = django_filters.ChoiceFilter(choices=SchoolStage.choices, label="学段")
-    award = related_filter("awards", Award, "荣誉")
+    stage = django_filters.ChoiceFilter(choices=SchoolStage.choices, label=_("学段"))
+    award = related_filter("awards", Award, _("荣誉"))
     facet_specs = {
         "stage": choice_facet("stage", SchoolStage.choices),
         "award": related_facet("awards"),
@@ -274,9 +287,9 @@ class SchoolFilter(RecordFilter):
 
 
 class AwardFilter(RecordFilter):
-    level = django_filters.ChoiceFilter(choices=Level.choices, label="级别")
-    grade = django_filters.AllValuesFilter(label="等次")
-    recipient = related_filter("recipients", School, "获得者")
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    grade = django_filters.AllValuesFilter(label=_("等次"))
+    recipient = related_filter("recipients", School, _("获得者"))
     year = year_filter()
     facet_specs = {
         "level": choice_facet("level", Level.choices),
@@ -291,7 +304,7 @@ class AwardFilter(RecordFilter):
 
 
 class OrganizationFilter(RecordFilter):
-    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label="类型")
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("类型"))
     facet_specs = {"kind": choice_facet("kind", OrganizationKind.choices)}
 
     class Meta:
@@ -300,11 +313,11 @@ class OrganizationFilter(RecordFilter):
 
 
 class FigureFilter(RecordFilter):
-    unit = django_filters.AllValuesFilter(label="单位")
+    unit = django_filters.AllValuesFilter(label=_("单位"))
     qualifier = django_filters.ChoiceFilter(
-        choices=[(value, label) for value, label in Qualifier.choices if value], label="限定"
+        choices=[(value, label) for value, label in Qualifier.choices if value], label=_("限定")
     )
-    initiative = related_filter("initiative", Initiative, "相关举措")
+    initiative = related_filter("initiative", Initiative, _("相关举措"))
     facet_specs = {
         "unit": FacetSpec(field="unit"),
         "qualifier": choice_facet("qualifier", Qualifier.choices),
@@ -317,7 +330,7 @@ class FigureFilter(RecordFilter):
 
 
 class PublicationFilter(RecordFilter):
-    kind = django_filters.ChoiceFilter(choices=PublicationKind.choices, label="类型")
+    kind = django_filters.ChoiceFilter(choices=PublicationKind.choices, label=_("类型"))
     year = year_filter()
     facet_specs = {"kind": choice_facet("kind", PublicationKind.choices), "year": YEAR_FACET}
 
@@ -327,7 +340,7 @@ class PublicationFilter(RecordFilter):
 
 
 class SloganFilter(RecordFilter):
-    kind = django_filters.ChoiceFilter(choices=SloganKind.choices, label="类型")
+    kind = django_filters.ChoiceFilter(choices=SloganKind.choices, label=_("类型"))
     facet_specs = {"kind": choice_facet("kind", SloganKind.choices)}
 
     class Meta:
@@ -335,18 +348,18 @@ class SloganFilter(RecordFilter):
         fields = []
 
 
-INFERRED_CHOICES = (("yes", "推断的日期"), ("no", "报道写明的日期"))
+INFERRED_CHOICES = (("yes", _("推断的日期")), ("no", _("报道写明的日期")))
 
 
 class MilestoneFilter(RecordFilter):
     year = year_filter()
-    zone = related_filter("zones", Zone, "实验区")
-    initiative = related_filter("initiatives", Initiative, "改革举措")
+    zone = related_filter("zones", Zone, _("实验区"))
+    initiative = related_filter("initiatives", Initiative, _("改革举措"))
     precision = django_filters.ChoiceFilter(
-        field_name="date_precision", choices=DatePrecision.choices, label="日期精度"
+        field_name="date_precision", choices=DatePrecision.choices, label=_("日期精度")
     )
     inferred = django_filters.ChoiceFilter(
-        choices=INFERRED_CHOICES, label="日期来源", method="filter_inferred"
+        choices=INFERRED_CHOICES, label=_("日期来源"), method="filter_inferred"
     )
     facet_specs = {
         "year": YEAR_FACET,
@@ -355,7 +368,7 @@ class MilestoneFilter(RecordFilter):
         "precision": choice_facet("date_precision", DatePrecision.choices),
         "inferred": FacetSpec(
             field="date_inferred",
-            choices=((True, "推断的日期"), (False, "报道写明的日期")),
+            choices=((True, _("推断的日期")), (False, _("报道写明的日期"))),
             params=((True, "yes"), (False, "no")),
         ),
     }

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import DatePrecision, PartialDate
 
@@ -13,9 +14,9 @@ class PartialDateForm(forms.ModelForm):
     precision that disagrees with the date.
     """
 
-    date_year = forms.IntegerField(label="年", required=False, min_value=1900, max_value=2100)
-    date_month = forms.IntegerField(label="月", required=False, min_value=1, max_value=12)
-    date_day = forms.IntegerField(label="日", required=False, min_value=1, max_value=31)
+    date_year = forms.IntegerField(label=_("年"), required=False, min_value=1900, max_value=2100)
+    date_month = forms.IntegerField(label=_("月"), required=False, min_value=1, max_value=12)
+    date_day = forms.IntegerField(label=_("日"), required=False, min_value=1, max_value=31)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,16 +32,21 @@ class PartialDateForm(forms.ModelForm):
         cleaned = super().clean()
         year, month, day = (cleaned.get(f"date_{part}") for part in ("year", "month", "day"))
         if month is not None and year is None:
-            raise ValidationError({"date_year": "填了月份，请同时填年份。"})
+            raise ValidationError({"date_year": _("填了月份，请同时填年份。")})
         if day is not None and month is None:
-            raise ValidationError({"date_month": "填了日，请同时填月份。"})
+            raise ValidationError({"date_month": _("填了日，请同时填月份。")})
         if year is None:
             self.instance.date, self.instance.date_precision = None, ""
             return cleaned
         try:
             date, precision = PartialDate.period_start(year, month, day)
         except ValueError:
-            raise ValidationError({"date_day": f"{year}年{month}月没有{day}日。"}) from None
+            message = _("%(year)s年%(month)s月没有%(day)s日。") % {
+                "year": year,
+                "month": month,
+                "day": day,
+            }
+            raise ValidationError({"date_day": message}) from None
         self.instance.date, self.instance.date_precision = date, precision
         return cleaned
 

@@ -7,6 +7,7 @@ would make the pattern huge and mean nothing to a reader.
 
 import re
 
+from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -35,8 +36,13 @@ class Linker:
             data_version = versioning.current()
         if data_version not in _compiled:
             _compiled.clear()
-            _compiled[data_version] = cls(_targets())
-        return _compiled[data_version]
+            _compiled[data_version] = {}
+        # The links lead to pages in the reader's language: one linker per language.
+        per_language = _compiled[data_version]
+        language = translation.get_language()
+        if language not in per_language:
+            per_language[language] = cls(_targets())
+        return per_language[language]
 
     def link(self, text, current_url=None):
         text = str(text or "")

@@ -12,16 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from . import pinyin
 from .history import RecordHistory
 
 
 class DatePrecision(models.TextChoices):
-    YEAR = "year", "年"
-    MONTH = "month", "月"
-    DAY = "day", "日"
+    YEAR = "year", _("年")
+    MONTH = "month", _("月")
+    DAY = "day", _("日")
 
 
 class PartialDate(models.Model):
@@ -31,17 +33,17 @@ class PartialDate(models.Model):
     dates still sort and filter as dates.
     """
 
-    date = models.DateField("日期", null=True, blank=True, db_index=True)
+    date = models.DateField(_("日期"), null=True, blank=True, db_index=True)
     date_precision = models.CharField(
-        "日期精度", max_length=5, choices=DatePrecision.choices, blank=True, db_index=True
+        _("日期精度"), max_length=5, choices=DatePrecision.choices, blank=True, db_index=True
     )
     date_inferred = models.BooleanField(
-        "日期系推断",
+        _("日期系推断"),
         default=False,
         db_index=True,
-        help_text="报道未写明，由上下文推断（例如只写“今年”）。",
+        help_text=_("报道未写明，由上下文推断（例如只写“今年”）。"),
     )
-    date_inference = models.TextField("推断依据", blank=True)
+    date_inference = models.TextField(_("推断依据"), blank=True)
 
     class Meta:
         abstract = True
@@ -50,9 +52,9 @@ class PartialDate(models.Model):
         super().clean()
         errors = {}
         if self.date and not self.date_precision:
-            errors["date_precision"] = "有日期时须注明精度（年、月或日）。"
+            errors["date_precision"] = _("有日期时须注明精度（年、月或日）。")
         if self.date_precision and not self.date:
-            errors["date"] = "注明了精度却没有日期。"
+            errors["date"] = _("注明了精度却没有日期。")
         if (
             self.date
             and self.date_precision == DatePrecision.YEAR
@@ -62,26 +64,30 @@ class PartialDate(models.Model):
                 1,
             )
         ):
-            errors["date"] = "精度为“年”时，日期应为该年1月1日。"
+            errors["date"] = _("精度为“年”时，日期应为该年1月1日。")
         if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
-            errors["date"] = "精度为“月”时，日期应为该月1日。"
+            errors["date"] = _("精度为“月”时，日期应为该月1日。")
         if self.date_inferred and not self.date_inference.strip():
-            errors["date_inference"] = "推断的日期须说明依据。"
+            errors["date_inference"] = _("推断的日期须说明依据。")
         if self.date_inference.strip() and not self.date_inferred:
-            errors["date_inferred"] = "写了推断依据，却没有标为推断。"
+            errors["date_inferred"] = _("写了推断依据，却没有标为推断。")
         if errors:
             raise ValidationError(errors)
 
     @property
     def date_display(self):
-        """The date in Chinese at its own precision: 2014年, 2021年3月, 2021年7月2日."""
+        """The date at its own precision in the active language: 2014年, 2021年3月, 2021年7月2日
+        in Chinese; 2014, March 2021, 2 July 2021 in English."""
         if not self.date:
             return ""
+        # Django date formats, translated like any message so each language words its own.
         if self.date_precision == DatePrecision.YEAR:
-            return f"{self.date.year}年"
-        if self.date_precision == DatePrecision.MONTH:
-            return f"{self.date.year}年{self.date.month}月"
-        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+            layout = pgettext("date known to the year, as a Django date format", "Y年")
+        elif self.date_precision == DatePrecision.MONTH:
+            layout = pgettext("date known to the month, as a Django date format", "Y年n月")
+        else:
+            layout = pgettext("date known to the day, as a Django date format", "Y年n月j日")
+        return dateformat.format(self.date, layout)
 
     @property
     def date_iso(self):
@@ -198,26 +204,36 @@ class NamedRecord(models.Model):
     ``pre_save`` handler (see ``signals.py``), which also runs for ``loaddata``'s raw saves.
     """
 
-    name = models.CharField("名称", max_length=200, unique=True)
+    name = models.CharField(_("名称"), max_length=200, unique=True)
     slug = models.SlugField(
-        "网址标识",
+        _("网址标识"),
         max_length=100,
         unique=True,
         blank=True,
-        help_text="留空则按名称拼音生成；生成后不随名称改动，以免旧链接失效。",
+        help_text=_("留空则按名称拼音生成；生成后不随名称改动，以免旧链接失效。"),
     )
-    sort_key = models.CharField("拼音排序键", max_length=600, blank=True, editable=False)
+    sort_key = models.CharField(_("拼音排序键"), max_length=600, blank=True, editable=False)
     # Indexed for prefix search by pinyin (shanhu) and initials (ttg).
-    pinyin = models.CharField("全拼", max_length=600, blank=True, editable=False, db_index=True)
+    pinyin = models.CharField(_("全拼"), max_length=600, blank=True, editable=False, db_index=True)
     initials = models.CharField(
-        "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
+        _("拼音首字母"), max_length=200, blank=True, editable=False, db_index=True
     )
-    description = models.TextField("简介", blank=True)
+    # The report is Chinese and so are its records; an official English name, where one
+    # exists, helps readers of the English pages and is never made up.
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=200,
+        blank=True,
+        help_text=_("仅填写官方使用的英文名称；没有把握就留空。"),
+    )
+    description = models.TextField(_("简介"), blank=True)
     ambiguity = models.TextField(
-        "存疑说明", blank=True, help_text="报道在哪里含糊、前后不一或没有交代。"
+        _("存疑说明"), blank=True, help_text=_("报道在哪里含糊、前后不一或没有交代。")
     )
     is_synthetic = models.BooleanField(
-        "合成数据", default=False, help_text="由 synthesize 命令生成，用于规模测试，并非报道内容。"
+        _("合成数据"),
+        default=False,
+        help_text=_("由 synthesize 命令生成，用于规模测试，并非报道内容。"),
     )
 
     objects = NamedManager()
@@ -229,7 +245,7 @@ class NamedRecord(models.Model):
     # What a detail page shows beside the record: its other relations, one query each.
     detail_prefetch_related = ()
     # The text search looks in.
-    search_fields = ("name", "aliases", "description")
+    search_fields = ("name", "name_en", "aliases", "description")
 
     class Meta:
         abstract = True
@@ -260,32 +276,34 @@ class NamedRecord(models.Model):
 class Report(NamedRecord, PartialDate):
     """One published report: the source every other record cites."""
 
-    subtitle = models.CharField("副标题", max_length=200, blank=True)
-    authors = models.CharField("作者", max_length=200, blank=True, help_text="按报道署名原样填写。")
-    photo_credit = models.CharField("图片来源", max_length=200, blank=True)
-    publisher = models.CharField("刊载媒体", max_length=200, blank=True)
-    publication_note = models.TextField(
-        "刊载信息说明", blank=True, help_text="媒体、日期、版面中哪些已知、哪些由推断而来。"
+    subtitle = models.CharField(_("副标题"), max_length=200, blank=True)
+    authors = models.CharField(
+        _("作者"), max_length=200, blank=True, help_text=_("按报道署名原样填写。")
     )
-    source_file = models.CharField("原文文件", max_length=200, blank=True)
+    photo_credit = models.CharField(_("图片来源"), max_length=200, blank=True)
+    publisher = models.CharField(_("刊载媒体"), max_length=200, blank=True)
+    publication_note = models.TextField(
+        _("刊载信息说明"), blank=True, help_text=_("媒体、日期、版面中哪些已知、哪些由推断而来。")
+    )
+    source_file = models.CharField(_("原文文件"), max_length=200, blank=True)
 
     collection = "reports"
-    search_fields = ("name", "subtitle", "authors", "description")
+    search_fields = ("name", "name_en", "subtitle", "authors", "description")
 
     class Meta(NamedRecord.Meta):
-        verbose_name = "报道"
-        verbose_name_plural = "报道"
+        verbose_name = _("报道")
+        verbose_name_plural = _("报道")
 
 
 class SectionKind(models.TextChoices):
-    QUOTATION = "quotation", "引语"
-    LEAD = "lead", "导语"
-    HEADLINE = "headline", "标题"
-    SECTION = "section", "正文小节"
-    BYLINE = "byline", "署名"
-    SIDEBAR = "sidebar", "侧栏"
-    CAPTION = "caption", "图片说明"
-    BANNER = "banner", "通栏标题"
+    QUOTATION = "quotation", _("引语")
+    LEAD = "lead", _("导语")
+    HEADLINE = "headline", _("标题")
+    SECTION = "section", _("正文小节")
+    BYLINE = "byline", _("署名")
+    SIDEBAR = "sidebar", _("侧栏")
+    CAPTION = "caption", _("图片说明")
+    BANNER = "banner", _("通栏标题")
 
 
 class SectionManager(models.Manager):
@@ -297,14 +315,16 @@ class Section(models.Model):
     """A part of a report (lead, section, sidebar, photo caption) that records cite."""
 
     report = models.ForeignKey(
-        Report, on_delete=models.CASCADE, related_name="sections", verbose_name="报道"
+        Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("报道")
     )
-    key = models.SlugField("标识", max_length=50, help_text="在本报道内唯一，如 s1、sidebar-1。")
-    order = models.PositiveSmallIntegerField("顺序", default=0)
-    kind = models.CharField("类型", max_length=10, choices=SectionKind.choices)
-    heading = models.CharField("标题", max_length=200, blank=True)
-    subheading = models.CharField("副标题", max_length=200, blank=True)
-    summary = models.TextField("内容提要", blank=True)
+    key = models.SlugField(
+        _("标识"), max_length=50, help_text=_("在本报道内唯一，如 s1、sidebar-1。")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    kind = models.CharField(_("类型"), max_length=10, choices=SectionKind.choices)
+    heading = models.CharField(_("标题"), max_length=200, blank=True)
+    subheading = models.CharField(_("副标题"), max_length=200, blank=True)
+    summary = models.TextField(_("内容提要"), blank=True)
 
     objects = SectionManager()
 
@@ -322,8 +342,8 @@ class Section(models.Model):
     )
 
     class Meta:
-        verbose_name = "报道章节"
-        verbose_name_plural = "报道章节"
+        verbose_name = _("报道章节")
+        verbose_name_plural = _("报道章节")
         ordering = ["report", "order"]
         constraints = [
             models.UniqueConstraint(fields=["report", "key"], name="section_unique_key_per_report")
@@ -347,10 +367,10 @@ class SourcedRecord(NamedRecord):
     """A record drawn from one or more report sections."""
 
     aliases = models.TextField(
-        "别称", blank=True, help_text="报道中出现的其他写法，每行一个，如“十一中”。"
+        _("别称"), blank=True, help_text=_("报道中出现的其他写法，每行一个，如“十一中”。")
     )
     sources = models.ManyToManyField(
-        Section, related_name="%(class)ss", blank=True, verbose_name="出处"
+        Section, related_name="%(class)ss", blank=True, verbose_name=_("出处")
     )
 
     class Meta(NamedRecord.Meta):
@@ -372,27 +392,29 @@ def refuse_parent_loop(record, message):
 
 
 class OrganizationKind(models.TextChoices):
-    GOVERNMENT = "government", "政府及教育行政部门"
-    RESEARCH = "research", "科研机构"
-    UNIVERSITY = "university", "高校"
-    COMPANY = "company", "企业"
-    MEDIA = "media", "媒体"
-    VENUE = "venue", "场馆"
-    STUDIO = "studio", "工作室"
-    OTHER = "other", "其他"
+    GOVERNMENT = "government", _("政府及教育行政部门")
+    RESEARCH = "research", _("科研机构")
+    UNIVERSITY = "university", _("高校")
+    COMPANY = "company", _("企业")
+    MEDIA = "media", _("媒体")
+    VENUE = "venue", _("场馆")
+    STUDIO = "studio", _("工作室")
+    OTHER = "other", _("其他")
 
 
 class Organization(SourcedRecord):
     """A partner, government body, research institute, company, outlet or venue."""
 
-    kind = models.CharField("类型", max_length=12, choices=OrganizationKind.choices, db_index=True)
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=OrganizationKind.choices, db_index=True
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="units",
-        verbose_name="上级机构",
+        verbose_name=_("上级机构"),
     )
 
     collection = "organizations"
@@ -409,60 +431,60 @@ class Organization(SourcedRecord):
     )
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "机构"
-        verbose_name_plural = "机构"
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
 
     def clean(self):
         super().clean()
-        refuse_parent_loop(self, "上级机构不能是它自己或它的下属机构。")
+        refuse_parent_loop(self, _("上级机构不能是它自己或它的下属机构。"))
 
 
 class SchoolStage(models.TextChoices):
-    KINDERGARTEN = "kindergarten", "幼儿园"
-    PRIMARY = "primary", "小学"
-    SECONDARY = "secondary", "中学"
-    VOCATIONAL = "vocational", "职业学校"
-    SPECIAL = "special", "特殊教育"
-    TEACHER_TRAINING = "teacher_training", "教师培训"
-    OTHER = "other", "其他"
+    KINDERGARTEN = "kindergarten", _("幼儿园")
+    PRIMARY = "primary", _("小学")
+    SECONDARY = "secondary", _("中学")
+    VOCATIONAL = "vocational", _("职业学校")
+    SPECIAL = "special", _("特殊教育")
+    TEACHER_TRAINING = "teacher_training", _("教师培训")
+    OTHER = "other", _("其他")
 
 
 class School(SourcedRecord):
     """A school or educational institution the report names."""
 
-    stage = models.CharField("学段", max_length=16, choices=SchoolStage.choices, db_index=True)
+    stage = models.CharField(_("学段"), max_length=16, choices=SchoolStage.choices, db_index=True)
 
     collection = "schools"
     detail_prefetch_related = ("awards", "initiatives", "milestones", "figures")
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "学校及机构"
-        verbose_name_plural = "学校及机构"
+        verbose_name = _("学校及机构")
+        verbose_name_plural = _("学校及机构")
 
 
 class Level(models.TextChoices):
-    NATIONAL = "national", "国家级"
-    MUNICIPAL = "municipal", "市级"
-    DISTRICT = "district", "区级"
-    CONFLICTING = "conflicting", "表述不一"
-    UNSTATED = "unstated", "未说明"
+    NATIONAL = "national", _("国家级")
+    MUNICIPAL = "municipal", _("市级")
+    DISTRICT = "district", _("区级")
+    CONFLICTING = "conflicting", _("表述不一")
+    UNSTATED = "unstated", _("未说明")
 
 
 class Zone(SourcedRecord, PartialDate):
     """An experimental zone or pilot designation (实验区、试验区) held by the district."""
 
-    level = models.CharField("级别", max_length=12, choices=Level.choices, db_index=True)
+    level = models.CharField(_("级别"), max_length=12, choices=Level.choices, db_index=True)
     conferring_body = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="conferred_zones",
-        verbose_name="授予机构",
+        verbose_name=_("授予机构"),
     )
-    batch = models.CharField("批次", max_length=50, blank=True, help_text="如“首批”。")
+    batch = models.CharField(_("批次"), max_length=50, blank=True, help_text=_("如“首批”。"))
     partners = models.ManyToManyField(
-        Organization, related_name="partner_zones", blank=True, verbose_name="合作机构"
+        Organization, related_name="partner_zones", blank=True, verbose_name=_("合作机构")
     )
 
     collection = "zones"
@@ -477,42 +499,42 @@ class Zone(SourcedRecord, PartialDate):
     )
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "实验区"
-        verbose_name_plural = "实验区"
+        verbose_name = _("实验区")
+        verbose_name_plural = _("实验区")
 
 
 class InitiativeKind(models.TextChoices):
-    PROGRAMME = "programme", "项目"
-    ACTION = "action", "行动"
-    PLAN = "plan", "行动计划"
-    MECHANISM = "mechanism", "机制与制度"
-    TRAINING = "training", "培训"
-    ACTIVITY = "activity", "活动"
-    COURSE = "course", "课程"
-    PLATFORM = "platform", "平台与实验室"
+    PROGRAMME = "programme", _("项目")
+    ACTION = "action", _("行动")
+    PLAN = "plan", _("行动计划")
+    MECHANISM = "mechanism", _("机制与制度")
+    TRAINING = "training", _("培训")
+    ACTIVITY = "activity", _("活动")
+    COURSE = "course", _("课程")
+    PLATFORM = "platform", _("平台与实验室")
 
 
 class Initiative(SourcedRecord, PartialDate):
     """A reform measure, programme or action plan; sub-actions hang under their parent."""
 
-    kind = models.CharField("类型", max_length=10, choices=InitiativeKind.choices, db_index=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=InitiativeKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="children",
-        verbose_name="上级举措",
+        verbose_name=_("上级举措"),
     )
-    order = models.PositiveSmallIntegerField("在上级举措中的顺序", default=0)
+    order = models.PositiveSmallIntegerField(_("在上级举措中的顺序"), default=0)
     zones = models.ManyToManyField(
-        Zone, related_name="initiatives", blank=True, verbose_name="所属实验区"
+        Zone, related_name="initiatives", blank=True, verbose_name=_("所属实验区")
     )
     partners = models.ManyToManyField(
-        Organization, related_name="initiatives", blank=True, verbose_name="合作机构"
+        Organization, related_name="initiatives", blank=True, verbose_name=_("合作机构")
     )
     schools = models.ManyToManyField(
-        School, related_name="initiatives", blank=True, verbose_name="参与学校"
+        School, related_name="initiatives", blank=True, verbose_name=_("参与学校")
     )
 
     collection = "initiatives"
@@ -529,62 +551,64 @@ class Initiative(SourcedRecord, PartialDate):
     )
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "改革举措"
-        verbose_name_plural = "改革举措"
+        verbose_name = _("改革举措")
+        verbose_name_plural = _("改革举措")
 
     def clean(self):
         super().clean()
-        refuse_parent_loop(self, "上级举措不能是它自己或它的下级。")
+        refuse_parent_loop(self, _("上级举措不能是它自己或它的下级。"))
 
 
 class PublicationKind(models.TextChoices):
-    BOOK = "book", "论著"
-    POLICY = "policy", "政策文件"
-    PLAN = "plan", "行动计划"
-    REGULATION = "regulation", "实施办法"
+    BOOK = "book", _("论著")
+    POLICY = "policy", _("政策文件")
+    PLAN = "plan", _("行动计划")
+    REGULATION = "regulation", _("实施办法")
 
 
 class Publication(SourcedRecord, PartialDate):
     """A book or document the report names, with its title exactly as printed."""
 
-    kind = models.CharField("类型", max_length=10, choices=PublicationKind.choices, db_index=True)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=PublicationKind.choices, db_index=True
+    )
     initiatives = models.ManyToManyField(
-        Initiative, related_name="publications", blank=True, verbose_name="相关举措"
+        Initiative, related_name="publications", blank=True, verbose_name=_("相关举措")
     )
     organizations = models.ManyToManyField(
-        Organization, related_name="publications", blank=True, verbose_name="相关机构"
+        Organization, related_name="publications", blank=True, verbose_name=_("相关机构")
     )
 
     collection = "publications"
     detail_prefetch_related = ("initiatives", "organizations")
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "论著与文件"
-        verbose_name_plural = "论著与文件"
+        verbose_name = _("论著与文件")
+        verbose_name_plural = _("论著与文件")
 
 
 class Award(SourcedRecord, PartialDate):
     """An award, honour or title given to one or more schools."""
 
-    level = models.CharField("级别", max_length=12, choices=Level.choices, db_index=True)
+    level = models.CharField(_("级别"), max_length=12, choices=Level.choices, db_index=True)
     grade = models.CharField(
-        "等次",
+        _("等次"),
         max_length=50,
         blank=True,
         db_index=True,
-        help_text="如“特等奖”；分不清时照报道原样写。",
+        help_text=_("如“特等奖”；分不清时照报道原样写。"),
     )
-    batch = models.CharField("批次", max_length=50, blank=True)
+    batch = models.CharField(_("批次"), max_length=50, blank=True)
     conferring_body = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="conferred_awards",
-        verbose_name="授予机构",
+        verbose_name=_("授予机构"),
     )
     recipients = models.ManyToManyField(
-        School, related_name="awards", blank=True, verbose_name="获得者"
+        School, related_name="awards", blank=True, verbose_name=_("获得者")
     )
 
     collection = "awards"
@@ -592,8 +616,8 @@ class Award(SourcedRecord, PartialDate):
     list_prefetch_related = ("recipients",)
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "荣誉"
-        verbose_name_plural = "荣誉"
+        verbose_name = _("荣誉")
+        verbose_name_plural = _("荣誉")
 
 
 class FigureQuerySet(NamedQuerySet):
@@ -606,10 +630,10 @@ class FigureQuerySet(NamedQuerySet):
 
 
 class Qualifier(models.TextChoices):
-    EXACT = "", "确数"
-    OVER = "超", "超过"
-    NEARLY = "近", "将近"
-    ONLY = "仅", "仅"
+    EXACT = "", _("确数")
+    OVER = "超", _("超过")
+    NEARLY = "近", _("将近")
+    ONLY = "仅", _("仅")
 
 
 class Figure(SourcedRecord):
@@ -617,24 +641,24 @@ class Figure(SourcedRecord):
 
     objects = NamedManager.from_queryset(FigureQuerySet)()
 
-    value = models.DecimalField("数值", max_digits=14, decimal_places=2)
-    unit = models.CharField("单位", max_length=20, blank=True, db_index=True)
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, db_index=True)
     qualifier = models.CharField(
-        "限定",
+        _("限定"),
         max_length=2,
         choices=Qualifier.choices,
         blank=True,
         default=Qualifier.EXACT,
         db_index=True,
     )
-    as_written = models.CharField("原文写法", max_length=100, help_text="如“超6000人”。")
+    as_written = models.CharField(_("原文写法"), max_length=100, help_text=_("如“超6000人”。"))
     initiative = models.ForeignKey(
         Initiative,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="figures",
-        verbose_name="相关举措",
+        verbose_name=_("相关举措"),
     )
     zone = models.ForeignKey(
         Zone,
@@ -642,7 +666,7 @@ class Figure(SourcedRecord):
         null=True,
         blank=True,
         related_name="figures",
-        verbose_name="相关实验区",
+        verbose_name=_("相关实验区"),
     )
     school = models.ForeignKey(
         School,
@@ -650,16 +674,16 @@ class Figure(SourcedRecord):
         null=True,
         blank=True,
         related_name="figures",
-        verbose_name="相关学校",
+        verbose_name=_("相关学校"),
     )
 
     collection = "figures"
-    search_fields = ("name", "as_written", "aliases", "description")
+    search_fields = ("name", "name_en", "as_written", "aliases", "description")
     list_select_related = ("initiative", "zone", "school")
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "数据"
-        verbose_name_plural = "数据"
+        verbose_name = _("数据")
+        verbose_name_plural = _("数据")
 
     @property
     def value_display(self):
@@ -668,25 +692,25 @@ class Figure(SourcedRecord):
 
 
 class SloganKind(models.TextChoices):
-    VISION = "vision", "愿景"
-    GOAL = "goal", "目标"
-    PRINCIPLE = "principle", "原则"
-    APPROACH = "approach", "工作思路"
-    THEME = "theme", "活动主题"
-    QUOTATION = "quotation", "引语"
+    VISION = "vision", _("愿景")
+    GOAL = "goal", _("目标")
+    PRINCIPLE = "principle", _("原则")
+    APPROACH = "approach", _("工作思路")
+    THEME = "theme", _("活动主题")
+    QUOTATION = "quotation", _("引语")
 
 
 class Slogan(SourcedRecord):
     """A vision, principle, theme or motto, with its wording exactly as printed."""
 
-    kind = models.CharField("类型", max_length=10, choices=SloganKind.choices, db_index=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=SloganKind.choices, db_index=True)
     initiative = models.ForeignKey(
         Initiative,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="slogans",
-        verbose_name="相关举措",
+        verbose_name=_("相关举措"),
     )
     zone = models.ForeignKey(
         Zone,
@@ -694,15 +718,15 @@ class Slogan(SourcedRecord):
         null=True,
         blank=True,
         related_name="slogans",
-        verbose_name="相关实验区",
+        verbose_name=_("相关实验区"),
     )
 
     collection = "slogans"
     list_select_related = ("initiative", "zone")
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "口号与理念"
-        verbose_name_plural = "口号与理念"
+        verbose_name = _("口号与理念")
+        verbose_name_plural = _("口号与理念")
 
 
 class MilestoneQuerySet(NamedQuerySet):
@@ -716,16 +740,16 @@ class Milestone(SourcedRecord, PartialDate):
     objects = NamedManager.from_queryset(MilestoneQuerySet)()
 
     zones = models.ManyToManyField(
-        Zone, related_name="milestones", blank=True, verbose_name="相关实验区"
+        Zone, related_name="milestones", blank=True, verbose_name=_("相关实验区")
     )
     initiatives = models.ManyToManyField(
-        Initiative, related_name="milestones", blank=True, verbose_name="相关举措"
+        Initiative, related_name="milestones", blank=True, verbose_name=_("相关举措")
     )
     schools = models.ManyToManyField(
-        School, related_name="milestones", blank=True, verbose_name="相关学校"
+        School, related_name="milestones", blank=True, verbose_name=_("相关学校")
     )
     organizations = models.ManyToManyField(
-        Organization, related_name="milestones", blank=True, verbose_name="相关机构"
+        Organization, related_name="milestones", blank=True, verbose_name=_("相关机构")
     )
 
     collection = "milestones"
@@ -733,14 +757,14 @@ class Milestone(SourcedRecord, PartialDate):
     detail_prefetch_related = ("schools", "organizations")
 
     class Meta(SourcedRecord.Meta):
-        verbose_name = "大事记"
-        verbose_name_plural = "大事记"
+        verbose_name = _("大事记")
+        verbose_name_plural = _("大事记")
         ordering = ["date", "sort_key"]
 
     def clean(self):
         super().clean()
         if not self.date:
-            raise ValidationError({"date": "大事记必须有日期（至少到年）。"})
+            raise ValidationError({"date": _("大事记必须有日期（至少到年）。")})
 
 
 NAMED_MODELS = (
@@ -775,13 +799,13 @@ class FixtureLoad(models.Model):
     corrections made in the admin survive a restart.
     """
 
-    name = models.CharField("文件", max_length=200, unique=True)
-    sha256 = models.CharField("内容摘要", max_length=64)
-    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+    name = models.CharField(_("文件"), max_length=200, unique=True)
+    sha256 = models.CharField(_("内容摘要"), max_length=64)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "已载入的数据文件"
-        verbose_name_plural = "已载入的数据文件"
+        verbose_name = _("已载入的数据文件")
+        verbose_name_plural = _("已载入的数据文件")
 
     def __str__(self):
         return self.name
@@ -799,8 +823,8 @@ class DataVersion(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "数据版本"
-        verbose_name_plural = "数据版本"
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
 
     def __str__(self):
         return f"v{self.version}"
@@ -820,8 +844,8 @@ class SearchGram(models.Model):
     record_id = models.PositiveBigIntegerField()
 
     class Meta:
-        verbose_name = "检索索引项"
-        verbose_name_plural = "检索索引"
+        verbose_name = _("检索索引项")
+        verbose_name_plural = _("检索索引")
         indexes = [
             models.Index(fields=["kind", "gram", "record_id"], name="searchgram_lookup"),
             models.Index(fields=["kind", "record_id"], name="searchgram_record"),

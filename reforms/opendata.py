@@ -12,17 +12,20 @@ import zipfile
 from django.core import serializers
 from django.db.models import Max, Min
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .collections import COLLECTIONS
 from .exports import PortalExport
 from .management.commands.dumpreports import fixture_records, render, without_derived
 from .models import Milestone, Report
 
-DATASET_NAME = "南岸区教育综合改革资料集"
+DATASET_NAME = _("南岸区教育综合改革资料集")
 DATASET_SLUG = "nanan-education-reform"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
-LICENSE_NAME = "知识共享 署名 4.0 国际（CC BY 4.0）"
-PLACE = "重庆市南岸区"
+LICENSE_NAME = _("知识共享 署名 4.0 国际（CC BY 4.0）")
+PLACE = _("重庆市南岸区")
+SITE_NAME = _("南岸教育改革门户")
 
 
 def fixture_json():
@@ -79,28 +82,32 @@ def metadata(request, changed_at, years):
     last change and the (first, last) years of the milestones come from the caller."""
     reports = Report.objects.genuine().in_pinyin_order()
     absolute = request.build_absolute_uri
+    home = absolute(reverse("home"))
     return _present(
         {
             "@context": "https://schema.org",
             "@type": "Dataset",
-            "name": DATASET_NAME,
-            "description": (
+            "name": str(DATASET_NAME),
+            "description": gettext(
                 "把一篇关于重庆市南岸区教育综合改革的报道整理成的结构化数据：实验区、改革举措、"
                 "学校、荣誉、合作机构、数据、口号与大事记，每条记录注明出自报道的哪一部分。"
             ),
             "url": absolute(reverse("data")),
             "identifier": absolute(reverse("data")),
+            # The records are Chinese whichever language this page is in.
             "inLanguage": "zh-Hans",
             "license": LICENSE_URL,
             "isAccessibleForFree": True,
-            "keywords": ["教育综合改革", "南岸区", "重庆", "实验区", "开放数据"],
-            "creator": {"@type": "Organization", "name": "南岸教育改革门户", "url": absolute("/")},
-            "publisher": {
-                "@type": "Organization",
-                "name": "南岸教育改革门户",
-                "url": absolute("/"),
-            },
-            "spatialCoverage": {"@type": "Place", "name": PLACE},
+            "keywords": [
+                gettext("教育综合改革"),
+                gettext("南岸区"),
+                gettext("重庆"),
+                gettext("实验区"),
+                gettext("开放数据"),
+            ],
+            "creator": {"@type": "Organization", "name": str(SITE_NAME), "url": home},
+            "publisher": {"@type": "Organization", "name": str(SITE_NAME), "url": home},
+            "spatialCoverage": {"@type": "Place", "name": str(PLACE)},
             # An ISO 8601 interval of years: 2014/2022.
             "temporalCoverage": "/".join(map(str, years or ())),
             "dateModified": changed_at.isoformat() if changed_at else None,
@@ -121,13 +128,13 @@ def metadata(request, changed_at, years):
             "distribution": [
                 {
                     "@type": "DataDownload",
-                    "name": "完整数据（JSON，可用 manage.py loaddata 载入）",
+                    "name": gettext("完整数据（JSON，可用 manage.py loaddata 载入）"),
                     "encodingFormat": "application/json",
                     "contentUrl": absolute(reverse("data-json")),
                 },
                 {
                     "@type": "DataDownload",
-                    "name": "各栏目表格（CSV，UTF-8，每栏目一个文件，ZIP 打包）",
+                    "name": gettext("各栏目表格（CSV，UTF-8，每栏目一个文件，ZIP 打包）"),
                     "encodingFormat": "application/zip",
                     "contentUrl": absolute(reverse("data-csv")),
                 },

@@ -5,11 +5,13 @@ from operator import attrgetter, methodcaller
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderByTuple
 
+from .languages import name_cell
 from .models import (
     Award,
     Figure,
@@ -23,13 +25,24 @@ from .models import (
     Zone,
 )
 
+# Column headers shared by several tables; translated when a page is drawn.
+NAME_HEADER = translation.gettext_lazy("名称")
+DATE_HEADER = translation.gettext_lazy("日期")
+
 
 def link_to(record):
     return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record)
 
 
 class NameColumn(tables.Column):
-    def __init__(self, verbose_name="名称", **kwargs):
+    def render(self, value, record):
+        return name_cell(record, value)
+
+    def value(self, value, record):
+        # Downloads get the name alone.
+        return value
+
+    def __init__(self, verbose_name=NAME_HEADER, **kwargs):
         super().__init__(
             verbose_name=verbose_name, linkify=True, order_by=("sort_key", "name"), **kwargs
         )
@@ -67,12 +80,16 @@ class RelatedColumn(tables.Column):
 class RelatedManyColumn(tables.ManyToManyColumn):
     def __init__(self, verbose_name, **kwargs):
         super().__init__(
-            verbose_name=verbose_name, linkify_item=True, separator="、", orderable=False, **kwargs
+            verbose_name=verbose_name,
+            linkify_item=True,
+            separator=translation.gettext_lazy("、"),
+            orderable=False,
+            **kwargs,
         )
 
     def value(self, value):
         # Downloads get the names, not the links drawn around them on the page.
-        return "、".join(str(item) for item in self.filter(value))
+        return str(self.separator).join(str(item) for item in self.filter(value))
 
     def cell_maker(self, bound_column):
         manager = attrgetter(str(bound_column.accessor))
@@ -89,7 +106,7 @@ class RelatedManyColumn(tables.ManyToManyColumn):
 class PartialDateColumn(tables.Column):
     """2014年 / 2021年3月 / 2021年7月2日; an inferred date is marked and says why on hover."""
 
-    def __init__(self, verbose_name="日期", **kwargs):
+    def __init__(self, verbose_name=DATE_HEADER, **kwargs):
         super().__init__(
             accessor="date",
             verbose_name=verbose_name,
@@ -107,9 +124,10 @@ class PartialDateColumn(tables.Column):
             return "—"
         if record.date_inferred:
             return format_html(
-                '{} <abbr class="inferred" title="推断：{}">（推断）</abbr>',
+                '{} <abbr class="inferred" title="{}">{}</abbr>',
                 record.date_display,
-                record.date_inference,
+                translation.gettext_lazy("推断：%(reason)s") % {"reason": record.date_inference},
+                translation.gettext_lazy("（推断）"),
             )
         return record.date_display
 
@@ -118,7 +136,7 @@ class PartialDateColumn(tables.Column):
 
     def value(self, record):
         if record.date_inferred:
-            return f"{record.date_display}（推断）"
+            return translation.gettext_lazy("%(date)s（推断）") % {"date": record.date_display}
         return record.date_display
 
 
@@ -152,6 +170,8 @@ class RecordTable(tables.Table):
     value (the same stage, the same kind) are in reading order and pages never overlap."""
 
     name = NameColumn()
+    # Downloads only: the list shows it beside the name in the English pages.
+    name_en = tables.Column(verbose_name=translation.gettext_lazy("英文名称"), visible=False)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -178,13 +198,13 @@ class RecordTable(tables.Table):
     class Meta:
         template_name = "includes/table.html"
         attrs = {"class": "records"}
-        empty_text = "没有符合条件的记录。"
+        empty_text = translation.gettext_lazy("没有符合条件的记录。")
         order_by = ("name",)
 
 
 class ReportTable(RecordTable):
-    name = NameColumn("标题")
-    date = PartialDateColumn("刊发时间")
+    name = NameColumn(translation.gettext_lazy("标题"))
+    date = PartialDateColumn(translation.gettext_lazy("刊发时间"))
 
     class Meta(RecordTable.Meta):
         model = Report
@@ -192,7 +212,7 @@ class ReportTable(RecordTable):
 
 
 class ZoneTable(RecordTable):
-    conferring_body = RelatedColumn("conferring_body", "授予机构")
+    conferring_body = RelatedColumn("conferring_body", translation.gettext_lazy("授予机构"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -201,8 +221,8 @@ class ZoneTable(RecordTable):
 
 
 class InitiativeTable(RecordTable):
-    parent = RelatedColumn("parent", "上级举措")
-    zones = RelatedManyColumn("所属实验区")
+    parent = RelatedColumn("parent", translation.gettext_lazy("上级举措"))
+    zones = RelatedManyColumn(translation.gettext_lazy("所属实验区"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -217,9 +237,9 @@ class SchoolTable(RecordTable):
 
 
 class AwardTable(RecordTable):
-    recipients = RelatedManyColumn("获得者")
-    conferring_body = RelatedColumn("conferring_body", "授予机构")
-    date = PartialDateColumn("年份")
+    recipients = RelatedManyColumn(translation.gettext_lazy("获得者"))
+    conferring_body = RelatedColumn("conferring_body", translation.gettext_lazy("授予机构"))
+    date = PartialDateColumn(translation.gettext_lazy("年份"))
 
     class Meta(RecordTable.Meta):
         model = Award
@@ -227,7 +247,7 @@ class AwardTable(RecordTable):
 
 
 class OrganizationTable(RecordTable):
-    parent = RelatedColumn("parent", "上级机构")
+    parent = RelatedColumn("parent", translation.gettext_lazy("上级机构"))
 
     class Meta(RecordTable.Meta):
         model = Organization
@@ -235,9 +255,11 @@ class OrganizationTable(RecordTable):
 
 
 class FigureTable(RecordTable):
-    name = NameColumn("指标")
-    value = tables.Column(verbose_name="数值", accessor="value_display", order_by=("value",))
-    initiative = RelatedColumn("initiative", "相关举措")
+    name = NameColumn(translation.gettext_lazy("指标"))
+    value = tables.Column(
+        verbose_name=translation.gettext_lazy("数值"), accessor="value_display", order_by=("value",)
+    )
+    initiative = RelatedColumn("initiative", translation.gettext_lazy("相关举措"))
 
     class Meta(RecordTable.Meta):
         model = Figure
@@ -245,7 +267,7 @@ class FigureTable(RecordTable):
 
 
 class PublicationTable(RecordTable):
-    name = NameColumn("题名")
+    name = NameColumn(translation.gettext_lazy("题名"))
     date = PartialDateColumn()
 
     class Meta(RecordTable.Meta):
@@ -254,8 +276,8 @@ class PublicationTable(RecordTable):
 
 
 class SloganTable(RecordTable):
-    name = NameColumn("原文")
-    initiative = RelatedColumn("initiative", "相关举措")
+    name = NameColumn(translation.gettext_lazy("原文"))
+    initiative = RelatedColumn("initiative", translation.gettext_lazy("相关举措"))
 
     class Meta(RecordTable.Meta):
         model = Slogan
@@ -264,8 +286,8 @@ class SloganTable(RecordTable):
 
 class MilestoneTable(RecordTable):
     date = PartialDateColumn()
-    name = NameColumn("事件")
-    zones = RelatedManyColumn("相关实验区")
+    name = NameColumn(translation.gettext_lazy("事件"))
+    zones = RelatedManyColumn(translation.gettext_lazy("相关实验区"))
 
     class Meta(RecordTable.Meta):
         model = Milestone

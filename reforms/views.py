@@ -6,6 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -257,7 +258,7 @@ def server_error(request):
     except Exception:
         # The error page must not fail in turn; a line of text will do.
         response = HttpResponse(
-            "服务器暂时无法完成这个请求，请稍后再试。",
+            gettext("服务器暂时无法完成这个请求，请稍后再试。"),
             content_type="text/plain; charset=utf-8",
             status=status,
         )

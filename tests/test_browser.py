@@ -259,3 +259,50 @@ def test_screenshots_of_the_main_pages(desktop, phone):
             target = SCREENSHOTS / f"{name}-{size}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 10_000, target
+
+
+@pytest.fixture
+def english_desktop(chromium, site):
+    context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    watched = Watched(context.new_page(), site)
+    yield watched
+    watched.assert_clean()
+    context.close()
+
+
+def test_an_english_reader_switches_language_and_browses(english_desktop):
+    # An English browser still gets Chinese at /: the language is the URL's.
+    page = english_desktop.open("/zones/?sort=-name")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
+    expect(page).to_have_url(re.compile(r"/en/zones/\?sort=-name$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Experimental zones")
+
+    nav = page.get_by_role("navigation", name="Collections")
+    nav.get_by_role("link", name="Reform initiatives").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reform initiatives")
+    page.locator("table.records tbody tr td:first-child a").first.click()
+    expect(page.locator(".record__kind")).to_contain_text("Reform initiatives")
+    name = page.get_by_role("heading", level=1).inner_text()
+    assert "/en/initiatives/" in page.url
+
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator(".record__kind")).to_contain_text("改革举措")
+
+
+def test_no_serious_accessibility_violation_in_english(english_desktop):
+    zone = Zone.objects.get(name="教育综合改革实验区").get_absolute_url()
+    organization = Organization.objects.get(name="教育部").get_absolute_url()
+    pages = ["/", "/zones/", "/milestones/", "/data/", "/search/?q=shanhu", zone, organization]
+    axe = Axe()
+    problems = []
+    for path in pages:
+        page = english_desktop.open("/en" + path)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append((path, violation["id"], violation["help"]))
+    assert problems == []
