@@ -50,7 +50,7 @@ class NameColumn(tables.Column):
     def cell_maker(self, bound_column):
         name = attrgetter(str(bound_column.accessor))
         return lambda record: format_html(
-            '<a href="{}">{}</a>', record.get_absolute_url(), name(record)
+            '<a href="{}">{}</a>', record.get_absolute_url(), name_cell(record, name(record))
         )
 
 
