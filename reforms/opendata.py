@@ -2,21 +2,25 @@
 
 The JSON download is exactly what ``manage.py dumpreports`` writes (natural keys, no derived
 fields, no synthetic records), so ``manage.py loaddata`` takes it as it is. The CSV download is
-one file per collection, with the same columns as the collection's own list page.
+one file per collection holding the same fields, plus each record's address; its column names
+are the field names, so it is the same file whichever language the page is read in.
 """
 
+import csv
 import io
 import json
 import zipfile
 
+from django.conf import settings
 from django.core import serializers
 from django.db.models import Max, Min
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .collections import COLLECTIONS
-from .exports import PortalExport
+from .exports import neutralise
 from .management.commands.dumpreports import fixture_records, render, without_derived
 from .models import Milestone, Report
 
@@ -32,14 +36,46 @@ def fixture_json():
     return render(fixture_records()).encode()
 
 
-def csv_zip():
+def csv_text(value):
+    """A serialized field as one CSV cell: dates in ISO form, a natural key's parts joined
+    with " / ", the records of a many-to-many field with "; "."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(item, (list, tuple)) for item in value):
+            return "; ".join(csv_text(item) for item in value)
+        return " / ".join(str(part) for part in value)
+    return neutralise(str(value))
+
+
+def csv_zip(request):
+    """One UTF-8 CSV per collection (with a byte-order mark, so Excel reads it right).
+
+    Record addresses are those of the site's own language, so the file is the same whichever
+    language it is downloaded from."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (
+        translation.override(settings.LANGUAGE_CODE),
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
         for collection in COLLECTIONS:
-            records = collection.model.objects.genuine().for_listing().in_pinyin_order()
-            table = collection.table_class(records)
-            text = PortalExport("csv", table).export()
-            archive.writestr(f"{collection.slug}.csv", text.encode("utf-8"))
+            records = list(collection.model.objects.genuine().in_pinyin_order())
+            entries = serializers.serialize(
+                "python", records, use_natural_foreign_keys=True, use_natural_primary_keys=True
+            )
+            text = io.StringIO()
+            writer = csv.writer(text)
+            columns = None
+            for record, entry in zip(records, entries, strict=True):
+                fields = without_derived(entry["fields"])
+                if columns is None:
+                    columns = ["name", "url", *(name for name in fields if name != "name")]
+                    writer.writerow(columns)
+                fields["url"] = request.build_absolute_uri(record.get_absolute_url())
+                writer.writerow([csv_text(fields[column]) for column in columns])
+            archive.writestr(f"{collection.slug}.csv", "\ufeff" + text.getvalue())
     return buffer.getvalue()
 
 
@@ -78,10 +114,14 @@ def json_ld(data):
 
 
 def metadata(request, changed_at, years):
-    """schema.org Dataset, with the DCAT-style fields open-data catalogues harvest; the data's
-    last change and the (first, last) years of the milestones come from the caller."""
+    """schema.org Dataset, whose terms map one to one onto DCAT's (dcat:distribution with
+    downloadURL and mediaType, dct:license, dct:spatial, dct:temporal, dct:modified, dct:creator,
+    dct:identifier), as open-data catalogues harvest them; the data's last change and the
+    (first, last) years of the milestones come from the caller."""
     reports = Report.objects.genuine().in_pinyin_order()
     absolute = request.build_absolute_uri
+    with translation.override(settings.LANGUAGE_CODE):
+        canonical_data_url = absolute(reverse("data"))
     home = absolute(reverse("home"))
     return _present(
         {
@@ -93,7 +133,8 @@ def metadata(request, changed_at, years):
                 "学校、荣誉、合作机构、数据、口号与大事记，每条记录注明出自报道的哪一部分。"
             ),
             "url": absolute(reverse("data")),
-            "identifier": absolute(reverse("data")),
+            # One dataset, whichever language its page is read in.
+            "identifier": canonical_data_url,
             # The records are Chinese whichever language this page is in.
             "inLanguage": "zh-Hans",
             "license": LICENSE_URL,

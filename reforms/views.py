@@ -244,7 +244,9 @@ def data_json(request):
 
 
 def data_csv(request):
-    return _download(opendata.csv_zip(), "application/zip", f"{opendata.DATASET_SLUG}-csv.zip")
+    return _download(
+        opendata.csv_zip(request), "application/zip", f"{opendata.DATASET_SLUG}-csv.zip"
+    )
 
 
 def server_error(request):

@@ -69,6 +69,17 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def site_language_afterwards():
+    # A request for an English page leaves English active in this thread; the next test
+    # must start from the site's default language, as a fresh process would.
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     # Tests roll back their data but not the cache: start each one from nothing.
     from django.core.cache import cache

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from reforms import versioning
 from reforms.collections import COLLECTIONS
-from reforms.models import Milestone, Report
+from reforms.models import Milestone, Organization, Report
 
 from .conftest import dump_reforms, empty_database
 
@@ -70,19 +71,43 @@ def test_the_json_download_loads_back_into_an_empty_database(
     assert dump_reforms() == before
 
 
-def test_the_csv_download_has_one_file_per_collection(client, report_data):
+def test_the_csv_download_holds_every_field_of_every_record(client, report_data):
     archive = zipfile.ZipFile(
         io.BytesIO(client.get("/data/nanan-education-reform-csv.zip").content)
     )
+    fixture = json.loads(client.get("/data/nanan-education-reform.json").content)
 
     assert sorted(archive.namelist()) == sorted(f"{c.slug}.csv" for c in COLLECTIONS)
     for collection in COLLECTIONS:
         text = archive.read(f"{collection.slug}.csv").decode("utf-8")
         assert text.startswith("\ufeff")
-        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-        listing = client.get(collection.list_url, {"_export": "csv"}).content.decode()
-        assert rows[0] == next(csv.reader(io.StringIO(listing.lstrip("\ufeff"))))
-        assert len(rows) - 1 == collection.model.objects.genuine().count()
+        header, *rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        label = collection.model._meta.label_lower
+        entries = {e["fields"]["name"]: e["fields"] for e in fixture if e["model"] == label}
+        assert len(rows) == len(entries) == collection.model.objects.genuine().count()
+        assert header[:2] == ["name", "url"]
+        assert set(header) - {"url"} >= set(next(iter(entries.values())))
+        for row in rows:
+            cells = dict(zip(header, row, strict=True))
+            fields = entries[cells["name"]]
+            record = collection.model.objects.get(name=cells["name"])
+            assert cells["url"] == f"http://testserver{record.get_absolute_url()}"
+            assert cells["description"] == fields["description"]
+            if "date" in fields:
+                assert cells["date"] == (fields["date"] or "")
+            if "sources" in fields:
+                assert cells["sources"] == "; ".join(" / ".join(key) for key in fields["sources"])
+
+
+def test_the_csv_download_is_the_same_in_either_language(client, report_data):
+    chinese = zipfile.ZipFile(
+        io.BytesIO(client.get("/data/nanan-education-reform-csv.zip").content)
+    )
+    english = zipfile.ZipFile(
+        io.BytesIO(client.get("/en/data/nanan-education-reform-csv.zip").content)
+    )
+    for name in chinese.namelist():
+        assert chinese.read(name) == english.read(name)
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.slug)
@@ -112,3 +137,17 @@ def test_every_record_has_a_line_to_cite_it_by(client, report_data):
     assert text.startswith(f"南岸教育改革门户. {record.name}[EB/OL].")
     assert f"[{today}]" in text
     assert text.endswith(f"http://testserver{record.get_absolute_url()}.")
+
+
+def test_english_pages_cite_in_the_english_way(client, report_data):
+    ministry = Organization.objects.get(name="教育部")
+    url = f"/en{ministry.get_absolute_url()}"
+    page = client.get(url).content.decode()
+    changed = timezone.localtime(versioning.current()[1])
+
+    line = re.search(r'<p class="cite__line">(.*?)</p>', page, re.S).group(1)
+    text = re.sub(r"<[^>]+>", "", line)
+    assert '<span lang="zh-Hans">教育部</span> (Ministry of Education).' in line
+    assert f"Nan'an Education Reform Portal. Updated {changed:%Y-%m-%d}." in text
+    assert text.endswith(f"http://testserver{url} (accessed {timezone.localdate():%Y-%m-%d}).")
+    assert "[EB/OL]" not in text
