@@ -4,6 +4,7 @@ from operator import attrgetter, methodcaller
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import F
 from django.utils import translation
 from django.utils.html import format_html
@@ -11,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderByTuple
 
-from .languages import name_cell
+from .languages import CONTENT_LANG, in_default_language, name_cell
 from .models import (
     Award,
     Figure,
@@ -31,7 +32,9 @@ DATE_HEADER = translation.gettext_lazy("日期")
 
 
 def link_to(record):
-    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record)
+    return format_html(
+        '<a href="{}">{}</a>', record.get_absolute_url(), name_cell(record, str(record))
+    )
 
 
 class NameColumn(tables.Column):
@@ -66,6 +69,13 @@ class RelatedColumn(tables.Column):
             **kwargs,
         )
 
+    def render(self, value):
+        return name_cell(value, str(value))
+
+    def value(self, value):
+        # Downloads get the name alone.
+        return str(value)
+
     def cell_maker(self, bound_column):
         related = attrgetter(str(bound_column.accessor))
         default = bound_column.default
@@ -86,6 +96,9 @@ class RelatedManyColumn(tables.ManyToManyColumn):
             orderable=False,
             **kwargs,
         )
+
+    def transform(self, obj):
+        return name_cell(obj, str(obj))
 
     def value(self, value):
         # Downloads get the names, not the links drawn around them on the page.
@@ -165,6 +178,18 @@ def cell_maker(table, bound_column):
     return lambda record: BoundRow(record, table=table).get_cell(bound_column.name)
 
 
+def holds_record_text(table, bound_column):
+    """Whether a column shows the report's own words (an alias, a batch, a unit) rather than
+    a label of the interface, a date or a linked record (whose name marks itself)."""
+    if type(bound_column.column) is not tables.Column:
+        return False
+    try:
+        field = table._meta.model._meta.get_field(str(bound_column.accessor))
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, (models.CharField, models.TextField)) and not field.choices
+
+
 class RecordTable(tables.Table):
     """Every column sorts with the name's pinyin as tie-breaker, so records that share a
     value (the same stage, the same kind) are in reading order and pages never overlap."""
@@ -183,16 +208,27 @@ class RecordTable(tables.Table):
                 column.order_by = OrderByTuple((*order, "sort_key", "name"))
 
     def page_cells(self):
-        """The current page as rows of (column header, cell) pairs, for includes/table.html.
+        """The current page as rows of (column header, language, cell), for
+        includes/table.html; the language is set where a cell holds the report's Chinese on
+        a page in another language.
 
         For every cell django-tables2 inspects the render method's signature, looks the
         field up for choices and rebuilds the column's attributes; on a 50-row list that
         was over half of the page's time. Here each column's way to its cell is worked out
         once per page. The test suite checks every cell equals django-tables2's own.
         """
-        makers = [(column.header, cell_maker(self, column)) for column in self.columns]
+        content_lang = "" if in_default_language() else CONTENT_LANG
+        makers = [
+            (
+                column.header,
+                content_lang if holds_record_text(self, column) else "",
+                cell_maker(self, column),
+            )
+            for column in self.columns
+        ]
         return [
-            [(header, make(row.record)) for header, make in makers] for row in self.page.object_list
+            [(header, lang, make(row.record)) for header, lang, make in makers]
+            for row in self.page.object_list
         ]
 
     class Meta:

@@ -160,12 +160,22 @@ def test_the_timeline_reads_by_year_and_filters(desktop):
 PHONE_PAGES = ["/", "/initiatives/", "/schools/", "/milestones/", "/search/?q=学校", "/data/"]
 
 
-def test_on_a_phone_nothing_scrolls_sideways(phone):
+def phone_pages():
     zone = Zone.objects.get(name="教育综合改革实验区").get_absolute_url()
-    for path in [*PHONE_PAGES, zone]:
-        page = phone.open(path)
+    lists = [collection.list_url for collection in COLLECTIONS]
+    return list(dict.fromkeys([*PHONE_PAGES, *lists, zone]))
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["chinese", "english"])
+def test_on_a_phone_no_page_scrolls_sideways(phone, prefix):
+    # English words and headers are longer than Chinese ones and wrap differently.
+    for path in phone_pages():
+        page = phone.open(prefix + path)
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], (path, width)
+        assert width <= PHONE["width"], (prefix + path, width)
+
+
+def test_on_a_phone_a_record_is_reached_through_the_navigation(phone):
     page = phone.open("/")
     page.get_by_role("navigation", name="栏目").get_by_role("link", name="学校").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("学校")
@@ -294,9 +304,11 @@ def test_an_english_reader_switches_language_and_browses(english_desktop):
 
 
 def test_no_serious_accessibility_violation_in_english(english_desktop):
-    zone = Zone.objects.get(name="教育综合改革实验区").get_absolute_url()
-    organization = Organization.objects.get(name="教育部").get_absolute_url()
-    pages = ["/", "/zones/", "/milestones/", "/data/", "/search/?q=shanhu", zone, organization]
+    pages = [
+        *axe_pages(),
+        "/search/?q=shanhu",
+        Organization.objects.get(name="教育部").get_absolute_url(),
+    ]
     axe = Axe()
     problems = []
     for path in pages:

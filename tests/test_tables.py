@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import RequestFactory
 from django.utils import translation
@@ -27,9 +29,9 @@ def test_list_cells_are_what_django_tables2_would_render(report_data, collection
         empty_cells = 0
         for record, cells in zip(records, rows, strict=True):
             reference = BoundRow(record, table=table)
-            headers = [str(header) for header, _ in cells]
+            headers = [str(header) for header, _, _ in cells]
             assert headers == [str(column.header) for column in table.columns]
-            for (_, cell), column in zip(cells, table.columns, strict=True):
+            for (_, _, cell), column in zip(cells, table.columns, strict=True):
                 expected = reference.get_cell(column.name)
                 assert str(cell) == str(expected), (record, column.name)
                 assert hasattr(cell, "__html__") == hasattr(expected, "__html__"), column.name
@@ -37,6 +39,23 @@ def test_list_cells_are_what_django_tables2_would_render(report_data, collection
     # The comparison covers missing values too, not only filled ones.
     if collection.slug in {"schools", "initiatives", "awards", "milestones"}:
         assert empty_cells
+
+
+def test_english_lists_mark_the_reports_words_as_chinese(client, report_data):
+    page = client.get("/en/schools/").content.decode()
+    aliases = re.search(r'<td data-label="Also known as"([^>]*)>十一中</td>', page)
+    stage = re.search(r'<td data-label="Stage"([^>]*)>[A-Za-z ]+</td>', page)
+    chinese_page = client.get("/schools/").content.decode()
+
+    assert aliases and aliases.group(1) == ' lang="zh-Hans"'
+    assert stage and stage.group(1) == ""
+    assert re.search(r'<td data-label="别称">十一中</td>', chinese_page)
+
+
+def test_linked_records_in_english_lists_show_english_names(client, report_data):
+    page = client.get("/en/awards/").content.decode()
+    chinese, english = '<span lang="zh-Hans">教育部</span>', "Ministry of Education"
+    assert f'>{chinese} <span class="name-en">{english}</span></a>' in page
 
 
 def test_names_in_cells_are_escaped(client, db):

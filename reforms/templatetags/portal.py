@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .. import charts
+from ..languages import name_cell
 
 register = template.Library()
 
@@ -18,6 +19,13 @@ def _pattern(terms):
     return re.compile(
         "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I
     )
+
+
+@register.filter
+def record_name(record):
+    """A record's name as links show it; on English pages marked as Chinese, with the
+    record's English name after it when it has one."""
+    return name_cell(record, record.name)
 
 
 @register.filter
