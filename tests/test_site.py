@@ -129,6 +129,18 @@ def test_report_page_lists_what_each_section_says(client, report_data):
     assert School.objects.get(name="南坪实验幼儿园").get_absolute_url() in page
 
 
+def test_a_section_without_a_heading_is_named_by_its_kind_once(client, report_data):
+    report = COLLECTIONS[-1].model.objects.get()
+    page = client.get(report.get_absolute_url()).content.decode()
+    headings = [
+        re.sub(r"<[^>]+>", " ", heading).split()
+        for heading in re.findall(r"<h3>(.*?)</h3>", page, re.S)
+    ]
+    untitled = [words for words in headings if len(words) == 1]
+    assert untitled, "the report has sections without a heading"
+    assert not [words for words in headings if len(words) == 2 and words[0] == words[1]]
+
+
 def test_names_sort_in_pinyin_order(client, report_data):
     ascending = table_names(client.get("/schools/", {"sort": "name"}))
     descending = table_names(client.get("/schools/", {"sort": "-name"}))
