@@ -102,7 +102,10 @@ class DataVersionCacheMiddleware:
         # Views that need the version (to link names in text, to date a citation) take it
         # from here rather than reading it again.
         request.data_version = (version, changed_at)
-        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        # The host is part of the page: absolute addresses (citations, alternates, downloads)
+        # are written with it.
+        address = f"{request.get_host()}{request.get_full_path()}"
+        path_hash = hashlib.sha256(address.encode()).hexdigest()[:32]
         language = getattr(request, "LANGUAGE_CODE", "")
         key = f"page:{build_id()}:{version}:{language}:{path_hash}"
         entry = cache.get(key)

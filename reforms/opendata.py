@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import serializers
 from django.db.models import Max, Min
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,8 @@ DATASET_SLUG = "nanan-education-reform"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_NAME = _("知识共享 署名 4.0 国际（CC BY 4.0）")
 PLACE = _("重庆市南岸区")
+# The earliest date a zip file can hold, for an archive of data that has never changed.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 SITE_NAME = _("南岸教育改革门户")
 
 
@@ -50,11 +52,13 @@ def csv_text(value):
     return neutralise(str(value))
 
 
-def csv_zip(request):
+def csv_zip(request, changed_at=None):
     """One UTF-8 CSV per collection (with a byte-order mark, so Excel reads it right).
 
-    Record addresses are those of the site's own language, so the file is the same whichever
-    language it is downloaded from."""
+    Record addresses are those of the site's own language, and every file is dated when the
+    data last changed, not when the archive was made: the same data gives the same bytes in
+    either language and from every worker, so its ETag holds across them."""
+    stamp = timezone.localtime(changed_at).timetuple()[:6] if changed_at else ZIP_EPOCH
     buffer = io.BytesIO()
     with (
         translation.override(settings.LANGUAGE_CODE),
@@ -75,7 +79,9 @@ def csv_zip(request):
                     writer.writerow(columns)
                 fields["url"] = request.build_absolute_uri(record.get_absolute_url())
                 writer.writerow([csv_text(fields[column]) for column in columns])
-            archive.writestr(f"{collection.slug}.csv", "\ufeff" + text.getvalue())
+            entry = zipfile.ZipInfo(f"{collection.slug}.csv", date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, "\ufeff" + text.getvalue())
     return buffer.getvalue()
 
 

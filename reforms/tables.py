@@ -226,10 +226,15 @@ class RecordTable(tables.Table):
             )
             for column in self.columns
         ]
-        return [
-            [(header, lang, make(row.record)) for header, lang, make in makers]
-            for row in self.page.object_list
-        ]
+        rows = []
+        for row in self.page.object_list:
+            cells = []
+            for header, lang, make in makers:
+                cell = make(row.record)
+                # The mark for a missing value is the interface's, not the report's.
+                cells.append((header, lang if cell != self.default else "", cell))
+            rows.append(cells)
+        return rows
 
     class Meta:
         template_name = "includes/table.html"

@@ -245,7 +245,9 @@ def data_json(request):
 
 def data_csv(request):
     return _download(
-        opendata.csv_zip(request), "application/zip", f"{opendata.DATASET_SLUG}-csv.zip"
+        opendata.csv_zip(request, changed_at=_data_version(request)[1]),
+        "application/zip",
+        f"{opendata.DATASET_SLUG}-csv.zip",
     )
 
 

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from reforms import versioning
-from reforms.models import School
+from reforms.models import Organization, School
 
 from .test_loaddata import GOOD, write
 
@@ -184,3 +184,14 @@ def test_links_follow_a_database_that_comes_back_with_the_same_version_number(re
 
     assert "珊瑚中学" in before.targets and "珊瑚中学" not in after.targets
     assert "珊瑚中学新校区" in after.targets
+
+
+def test_a_page_cached_for_one_host_name_is_not_served_for_another(client, report_data, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "portal.example"]
+    url = Organization.objects.get(name="教育部").get_absolute_url()
+    client.get(url)
+
+    other = client.get(url, HTTP_HOST="portal.example").content.decode()
+
+    assert f"http://portal.example{url}" in other
+    assert "http://testserver" not in other

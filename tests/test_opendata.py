@@ -2,6 +2,7 @@
 record as JSON with a line to cite it by."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from reforms import versioning
 from reforms.collections import COLLECTIONS
-from reforms.models import Milestone, Organization, Report
+from reforms.models import DataVersion, Milestone, Organization, Report
 
 from .conftest import dump_reforms, empty_database
 
@@ -151,3 +152,19 @@ def test_english_pages_cite_in_the_english_way(client, report_data):
     assert f"Nan'an Education Reform Portal. Updated {changed:%Y-%m-%d}." in text
     assert text.endswith(f"http://testserver{url} (accessed {timezone.localdate():%Y-%m-%d}).")
     assert "[EB/OL]" not in text
+
+
+def test_the_csv_zip_is_dated_when_the_data_changed_so_every_worker_makes_the_same_bytes(
+    client, report_data, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    changed = datetime.datetime(2024, 1, 2, 3, 4, 6, tzinfo=datetime.UTC)
+    DataVersion.objects.filter(pk=1).update(changed_at=changed)
+    url = "/data/nanan-education-reform-csv.zip"
+
+    first = client.get(url).content
+    archive = zipfile.ZipFile(io.BytesIO(first))
+
+    local = timezone.localtime(changed).timetuple()[:6]
+    assert {entry.date_time for entry in archive.infolist()} == {local}
+    assert client.get(url).content == first

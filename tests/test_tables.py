@@ -48,6 +48,7 @@ def test_english_lists_mark_the_reports_words_as_chinese(client, report_data):
     chinese_page = client.get("/schools/").content.decode()
 
     assert aliases and aliases.group(1) == ' lang="zh-Hans"'
+    assert '<td data-label="Also known as">—</td>' in page
     assert stage and stage.group(1) == ""
     assert re.search(r'<td data-label="别称">十一中</td>', chinese_page)
 
