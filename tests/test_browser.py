@@ -84,24 +84,32 @@ class Watched:
         assert self.errors == [], "console errors"
 
 
-@pytest.fixture
-def desktop(chromium, site):
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+def watched_page(chromium, site, **options):
+    """A page in a browser context of its own, checked for stray requests and console errors
+    when the test is done."""
+    context = chromium.new_context(**options)
     watched = Watched(context.new_page(), site)
     yield watched
     watched.assert_clean()
     context.close()
+
+
+@pytest.fixture
+def desktop(chromium, site):
+    yield from watched_page(chromium, site, viewport=DESKTOP, locale="zh-CN")
 
 
 @pytest.fixture
 def phone(chromium, site):
-    context = chromium.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    yield from watched_page(
+        chromium,
+        site,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
     )
-    watched = Watched(context.new_page(), site)
-    yield watched
-    watched.assert_clean()
-    context.close()
 
 
 def first_column(page):
@@ -273,11 +281,7 @@ def test_screenshots_of_the_main_pages(desktop, phone):
 
 @pytest.fixture
 def english_desktop(chromium, site):
-    context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
-    watched = Watched(context.new_page(), site)
-    yield watched
-    watched.assert_clean()
-    context.close()
+    yield from watched_page(chromium, site, viewport=DESKTOP, locale="en-GB")
 
 
 def test_an_english_reader_switches_language_and_browses(english_desktop):
