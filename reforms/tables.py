@@ -7,7 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderByTuple
@@ -111,7 +111,7 @@ class RelatedManyColumn(tables.ManyToManyColumn):
         def cell(record):
             # .all() reads what for_listing() prefetched.
             linked = [link_to(item) for item in self.filter(manager(record))]
-            return mark_safe(self.separator.join(linked)) if linked else default
+            return mark_safe(conditional_escape(self.separator).join(linked)) if linked else default
 
         return cell
 
