@@ -17,16 +17,17 @@ def in_default_language():
     return translation.get_language() == settings.LANGUAGE_CODE
 
 
-def name_cell(record, name):
-    """A record's name as a list shows it: as it is on the Chinese pages; on the others,
-    marked as Chinese and followed by the official English name if there is one."""
+def as_content(text):
+    """Text from the report as a page shows it: as it is on the Chinese pages; on the
+    others, marked as Chinese."""
     if in_default_language():
-        return name
-    if record.name_en:
-        return format_html(
-            '<span lang="{}">{}</span> <span class="name-en">{}</span>',
-            CONTENT_LANG,
-            name,
-            record.name_en,
-        )
-    return format_html('<span lang="{}">{}</span>', CONTENT_LANG, name)
+        return text
+    return format_html('<span lang="{}">{}</span>', CONTENT_LANG, text)
+
+
+def name_cell(record, name):
+    """A record's name as a list shows it: marked as Chinese on the pages in another
+    language, and followed there by the official English name if there is one."""
+    if in_default_language() or not record.name_en:
+        return as_content(name)
+    return format_html('{} <span class="name-en">{}</span>', as_content(name), record.name_en)

@@ -5,7 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .. import charts
-from ..languages import name_cell
+from ..languages import as_content, name_cell
 
 register = template.Library()
 
@@ -19,6 +19,12 @@ def _pattern(terms):
     return re.compile(
         "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I
     )
+
+
+@register.filter(name="as_content")
+def report_text(text):
+    """Text from the report, marked as Chinese on the pages in another language."""
+    return as_content(text)
 
 
 @register.filter
