@@ -153,6 +153,14 @@ class PartialDateColumn(tables.Column):
         return record.date_display
 
 
+def model_field(table, bound_column):
+    """The model field a column shows, or None for a computed value."""
+    try:
+        return table._meta.model._meta.get_field(str(bound_column.accessor))
+    except FieldDoesNotExist:
+        return None
+
+
 def cell_maker(table, bound_column):
     """A function from a record to its cell in this column, as django-tables2 renders it."""
     column = bound_column.column
@@ -160,11 +168,7 @@ def cell_maker(table, bound_column):
         return column.cell_maker(bound_column)
     accessor = str(bound_column.accessor)
     if type(column) is tables.Column and not column.link and accessor.isidentifier():
-        try:
-            field = table._meta.model._meta.get_field(accessor)
-        except FieldDoesNotExist:
-            field = None
-        if getattr(field, "choices", None):
+        if getattr(model_field(table, bound_column), "choices", None):
             read = methodcaller(f"get_{accessor}_display")
         else:
             read = attrgetter(accessor)
@@ -183,10 +187,7 @@ def holds_record_text(table, bound_column):
     a label of the interface, a date or a linked record (whose name marks itself)."""
     if type(bound_column.column) is not tables.Column:
         return False
-    try:
-        field = table._meta.model._meta.get_field(str(bound_column.accessor))
-    except FieldDoesNotExist:
-        return False
+    field = model_field(table, bound_column)
     return isinstance(field, (models.CharField, models.TextField)) and not field.choices
 
 
