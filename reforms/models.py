@@ -141,6 +141,16 @@ def pinyin_prefix(term):
     return Q(pinyin__gte=lowered, pinyin__lt=upper) | Q(initials__gte=lowered, initials__lt=upper)
 
 
+class MatchRank(models.IntegerChoices):
+    """Where a query matches a record, best first: how search orders its results."""
+
+    NAME = 0, _("名称即检索词")
+    NAME_START = 1, _("名称以检索词开头")
+    IN_NAME = 2, _("名称含检索词")
+    IN_KEYS = 3, _("别称或拼音含检索词")
+    IN_TEXT = 4, _("其他文字含检索词")
+
+
 class NamedQuerySet(models.QuerySet):
     def in_pinyin_order(self):
         return self.order_by("sort_key", "name")
@@ -183,11 +193,11 @@ class NamedQuerySet(models.QuerySet):
                 keys |= pinyin_prefix(term)
             in_name_keys &= keys
         rank = Case(
-            When(name__iexact=whole, then=Value(0)),
-            When(name__istartswith=whole, then=Value(1)),
-            When(in_name, then=Value(2)),
-            When(in_name_keys, then=Value(3)),
-            default=Value(4),
+            When(name__iexact=whole, then=Value(MatchRank.NAME)),
+            When(name__istartswith=whole, then=Value(MatchRank.NAME_START)),
+            When(in_name, then=Value(MatchRank.IN_NAME)),
+            When(in_name_keys, then=Value(MatchRank.IN_KEYS)),
+            default=Value(MatchRank.IN_TEXT),
         )
         return self.annotate(match_rank=rank).order_by("match_rank", "sort_key", "name")
 
@@ -842,11 +852,16 @@ class SearchGram(models.Model):
     gram = models.CharField(max_length=2)
     kind = models.PositiveSmallIntegerField()
     record_id = models.PositiveBigIntegerField()
+    # Where the gram stands in the record, as a query of that gram alone would rank it: a
+    # one-word search is then ordered from the index, without matching each record's name.
+    place = models.PositiveSmallIntegerField(choices=MatchRank.choices)
 
     class Meta:
         verbose_name = _("检索索引项")
         verbose_name_plural = _("检索索引")
         indexes = [
-            models.Index(fields=["kind", "gram", "record_id"], name="searchgram_lookup"),
+            models.Index(
+                fields=["kind", "gram", "record_id", "place"], name="searchgram_lookup_place"
+            ),
             models.Index(fields=["kind", "record_id"], name="searchgram_record"),
         ]

@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, Subquery, Window
 
 from .collections import COLLECTIONS
 from .models import SearchGram, query_terms
-from .search_index import matching_ids
+from .search_index import matching_ids, ranked_by_place, single_gram
 
 RESULTS_PER_GROUP = 10
 
@@ -31,26 +31,29 @@ def search_everything(query, per_group=RESULTS_PER_GROUP):
     """Each collection with matches: how many, and the first few ranked by where they match."""
     if not query_terms(query):
         return []
+    gram = single_gram(query)
     groups = []
+    # One query a collection, so a search costs the same whether a collection has matches
+    # or not.
     for collection in COLLECTIONS:
-        ids = matching_ids(collection.model, query)
-        # Ids read from the index alone are counted there, so a pair found in a quarter of
-        # all names is counted without reading any record; other queries (pinyin, longer
-        # terms) are counted over the ranked rows, sparing their subquery a second run.
-        if ids.model is SearchGram:
-            total = CountOf(ids)
+        if gram is not None:
+            # Most Chinese searches are one word of one or two characters: its ranking is
+            # stored in the index.
+            results = list(ranked_by_place(collection.model, gram, per_group))
         else:
-            total = Window(Count("pk"))
-        # One query a collection, so a search costs the same whether a collection has
-        # matches or not.
-        results = list(
-            collection.model.objects.filter(pk__in=ids)
-            .ranked(query)
-            .annotate(total_matches=total)[:per_group]
-        )
+            results = list(ranked_matches(collection.model, query)[:per_group])
         if results:
             groups.append(SearchGroup(collection, query, results[0].total_matches, results))
     return groups
+
+
+def ranked_matches(model, query):
+    ids = matching_ids(model, query)
+    # Ids read from the index alone are counted there, without reading any record; other
+    # queries (pinyin, longer terms) are counted over the ranked rows, sparing their
+    # subquery a second run.
+    total = CountOf(ids) if ids.model is SearchGram else Window(Count("pk"))
+    return model.objects.filter(pk__in=ids).ranked(query).annotate(total_matches=total)
 
 
 class CountOf(Subquery):

@@ -5,10 +5,18 @@ contain every pair it is made of, and the few candidates that do are then checke
 exact substring. Latin terms also match the start of a name's pinyin or its initials.
 """
 
+from django.db import connections
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from .models import NAMED_MODELS, SearchGram, looks_like_pinyin, pinyin_prefix, query_terms
+from .models import (
+    NAMED_MODELS,
+    MatchRank,
+    SearchGram,
+    looks_like_pinyin,
+    pinyin_prefix,
+    query_terms,
+)
 
 KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
 # A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
@@ -26,16 +34,39 @@ def grams(text):
     return found
 
 
+def placed_grams(name, keys="", text=""):
+    """Each gram of a record with the best place it holds (a ``MatchRank``): in the name,
+    in the aliases (``keys``) or only in the other ``text``.
+
+    The places are those ``NamedQuerySet.ranked`` gives a query of that gram alone.
+    """
+    placed = dict.fromkeys(grams(text), MatchRank.IN_TEXT)
+    placed.update(dict.fromkeys(grams(keys), MatchRank.IN_KEYS))
+    lowered = name.lower()
+    for gram in grams(name):
+        if gram == lowered:
+            placed[gram] = MatchRank.NAME
+        elif lowered.startswith(gram):
+            placed[gram] = MatchRank.NAME_START
+        else:
+            placed[gram] = MatchRank.IN_NAME
+    return placed
+
+
 def record_grams(record):
-    text = "\n".join(getattr(record, field, "") or "" for field in type(record).search_fields)
-    return grams(text)
+    fields = type(record).search_fields
+    keys = record.aliases if "aliases" in fields else ""
+    text = "\n".join(
+        getattr(record, field) or "" for field in fields if field not in ("name", "aliases")
+    )
+    return placed_grams(record.name, keys or "", text)
 
 
 def rows_for(records):
     for record in records:
         kind = KIND_OF[type(record)]
-        for gram in record_grams(record):
-            yield SearchGram(gram=gram, kind=kind, record_id=record.pk)
+        for gram, place in record_grams(record).items():
+            yield SearchGram(gram=gram, kind=kind, record_id=record.pk, place=place)
 
 
 def index_records(records, batch_size=5000):
@@ -104,6 +135,42 @@ def term_ids(model, term):
     if looks_like_pinyin(term):
         ids = ids.union(manager.filter(pinyin_prefix(term)).order_by().values("pk"))
     return ids
+
+
+def single_gram(query):
+    """The gram a query of one short non-Latin word is, or None for any other query.
+
+    Such a query is answered by one entry of the index, and its ranking is stored there.
+    """
+    terms = query_terms(query)
+    if len(terms) == 1 and len(terms[0]) <= 2 and not looks_like_pinyin(terms[0]):
+        return terms[0].lower()
+    return None
+
+
+def ranked_by_place(model, gram, limit):
+    """The first ``limit`` records holding ``gram``, in the order ``NamedQuerySet.ranked``
+    gives (place, then pinyin), each with ``match_rank`` and ``total_matches``.
+
+    A word found in thousands of records is then ranked by a number stored beside it,
+    where matching each of those records' names against it cost most of a search, in SQL
+    and in building the query. Written in SQL as the ORM cannot join the index to a record
+    table (the index has no foreign key: it serves every kind of record); standard SQL, for
+    SQLite and PostgreSQL alike.
+    """
+    manager = model._default_manager
+    quote = connections[manager.db].ops.quote_name
+    records = quote(model._meta.db_table)
+    index = quote(SearchGram._meta.db_table)
+    sql = (
+        f"SELECT r.*, g.place AS match_rank, "
+        f"(SELECT COUNT(*) FROM {index} n WHERE n.kind = %s AND n.gram = %s) AS total_matches "
+        f"FROM {records} r INNER JOIN {index} g ON g.record_id = r.{quote(model._meta.pk.column)} "
+        f"WHERE g.kind = %s AND g.gram = %s "
+        f"ORDER BY g.place, r.sort_key, r.name LIMIT %s"
+    )
+    kind = KIND_OF[model]
+    return manager.raw(sql, [kind, gram, kind, gram, limit])
 
 
 def matching_ids(model, query):

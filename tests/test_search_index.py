@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
-from reforms.models import Initiative, School, SearchGram
-from reforms.search_index import KIND_OF, grams
+from reforms.models import NAMED_MODELS, Initiative, MatchRank, School, SearchGram
+from reforms.search import ranked_matches
+from reforms.search_index import KIND_OF, grams, ranked_by_place, single_gram
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +90,48 @@ def test_rebuild_restores_an_index_changed_around_the_signals(report_data):
 
     assert names(School.objects.matching("绕过信号")) == {"珊瑚中学"}
     assert "珊瑚实验小学" in names(School.objects.matching("珊瑚"))
+
+
+def ranking(records):
+    return [(record.pk, record.match_rank, record.total_matches) for record in records]
+
+
+def test_a_one_word_search_ranks_from_the_index_as_the_names_would(report_data):
+    call_command("synthesize", records=300, seed=2, verbosity=0)
+    School.objects.create(name="实验", stage="other")
+    School.objects.create(name="实验学校", stage="other")
+    School.objects.create(name="南岸实验", stage="other")
+    School.objects.create(name="甲校", stage="other", aliases="实验")
+    School.objects.create(name="乙校", stage="other", description="做过实验")
+    School.objects.create(name="5G学校", stage="other")
+    common = (
+        SearchGram.objects.values_list("gram", flat=True)
+        .annotate(records=Count("id"))
+        .order_by("-records", "gram")[:25]
+    )
+    words = {*common, "实验", "近视", "钉", "5g", "5G", "验"}
+    for word in [word for word in words if single_gram(word)]:
+        for model in NAMED_MODELS:
+            from_index = ranked_by_place(model, single_gram(word), 1000)
+            by_names = ranked_matches(model, word)
+            assert ranking(from_index) == ranking(by_names), (word, model)
+
+    schools = {record.name: record.match_rank for record in ranked_by_place(School, "实验", 1000)}
+    assert [schools[name] for name in ("实验", "实验学校", "南岸实验", "甲校", "乙校")] == [
+        MatchRank.NAME,
+        MatchRank.NAME_START,
+        MatchRank.IN_NAME,
+        MatchRank.IN_KEYS,
+        MatchRank.IN_TEXT,
+    ]
+    assert next(iter(schools)) == "实验"
+
+
+def test_only_a_single_short_word_is_ranked_from_the_index():
+    assert single_gram("近视") == "近视"
+    assert single_gram(" 5G ") == "5g"
+    assert single_gram("钉") == "钉"
+    assert single_gram("珊瑚 小学") is None
+    assert single_gram("护眼校园") is None
+    assert single_gram("ttg") is None
+    assert single_gram("") is None
