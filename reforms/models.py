@@ -841,8 +841,9 @@ class DataVersion(models.Model):
 
 
 class SearchGram(models.Model):
-    """The search index: each character and each pair of adjacent characters of a record's
-    name, aliases and description, with the record it occurs in.
+    """The search index: each character and each pair of adjacent characters of the text a
+    record is searched by (its ``search_fields``), with the record it occurs in and where it
+    stands there.
 
     Most Chinese words are one or two characters, which no word-based or trigram index
     finds; looking up the pair (or, for a longer term, every pair in it) answers any query
@@ -854,7 +855,12 @@ class SearchGram(models.Model):
     record_id = models.PositiveBigIntegerField()
     # Where the gram stands in the record, as a query of that gram alone would rank it: a
     # one-word search is then ordered from the index, without matching each record's name.
-    place = models.PositiveSmallIntegerField(choices=MatchRank.choices)
+    # A default in the database too, so that hosts still running the code before this field
+    # keep saving records while an upgrade rolls out (their rows rank last until
+    # ``rebuild_search_index``).
+    place = models.PositiveSmallIntegerField(
+        choices=MatchRank.choices, db_default=MatchRank.IN_TEXT
+    )
 
     class Meta:
         verbose_name = _("检索索引项")

@@ -38,7 +38,9 @@ def placed_grams(name, keys="", text=""):
     """Each gram of a record with the best place it holds (a ``MatchRank``): in the name,
     in the aliases (``keys``) or only in the other ``text``.
 
-    The places are those ``NamedQuerySet.ranked`` gives a query of that gram alone.
+    The places are those ``NamedQuerySet.ranked`` gives a query of that gram alone, with
+    case folded for every alphabet as the index does; SQLite's LIKE, which ``ranked`` uses
+    there, folds only A–Z.
     """
     placed = dict.fromkeys(grams(text), MatchRank.IN_TEXT)
     placed.update(dict.fromkeys(grams(keys), MatchRank.IN_KEYS))
@@ -154,9 +156,10 @@ def ranked_by_place(model, gram, limit):
 
     A word found in thousands of records is then ranked by a number stored beside it,
     where matching each of those records' names against it cost most of a search, in SQL
-    and in building the query. Written in SQL as the ORM cannot join the index to a record
-    table (the index has no foreign key: it serves every kind of record); standard SQL, for
-    SQLite and PostgreSQL alike.
+    and in building the query. Written in SQL for speed: the index has no foreign key (it
+    serves every kind of record), so the ORM can only reach a record's place through a
+    subquery per record, which costs two to four times as much as this join. Standard SQL,
+    for SQLite and PostgreSQL alike; every value is a parameter.
     """
     manager = model._default_manager
     quote = connections[manager.db].ops.quote_name

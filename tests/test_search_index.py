@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from reforms.models import NAMED_MODELS, Initiative, MatchRank, School, SearchGram
-from reforms.search import ranked_matches
+from reforms.search import ranked_matches, search_everything
 from reforms.search_index import KIND_OF, grams, ranked_by_place, single_gram
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +135,14 @@ def test_only_a_single_short_word_is_ranked_from_the_index():
     assert single_gram("护眼校园") is None
     assert single_gram("ttg") is None
     assert single_gram("") is None
+
+
+def test_a_one_word_search_puts_name_matches_first_in_any_alphabet(db):
+    # 阿校 comes first in pinyin order, and would come first if both ranked alike.
+    School.objects.create(name="阿校", stage="other", description="Ä类课程")
+    School.objects.create(name="Ä类学校", stage="other")
+
+    (schools,) = search_everything("ä")
+
+    assert [record.name for record in schools.results] == ["Ä类学校", "阿校"]
+    assert schools.count == 2

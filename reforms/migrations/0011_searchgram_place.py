@@ -56,9 +56,8 @@ class Migration(migrations.Migration):
                     (3, "别称或拼音含检索词"),
                     (4, "其他文字含检索词"),
                 ],
-                default=4,
+                db_default=4,
             ),
-            preserve_default=False,
         ),
         migrations.RunPython(place_every_gram, migrations.RunPython.noop),
         migrations.AddIndex(
