@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reforms.middleware.ReadOnlyPublicSiteMiddleware",
+    "reforms.middleware.NoNulQueryMiddleware",
     # A cached page is the same for every reader: it needs the host checked (Common), the
     # language chosen (Locale) and the headers above, and none of what follows.
     "reforms.middleware.DataVersionCacheMiddleware",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -89,6 +89,27 @@ class ReadOnlyPublicSiteMiddleware:
         if request.method not in self.SAFE_METHODS and not _is_admin(request):
             return HttpResponseNotAllowed(self.SAFE_METHODS)
         return self.get_response(request)
+
+
+class NoNulQueryMiddleware:
+    """A query string holding a NUL byte is sent to the same address without it.
+
+    No word a reader looks for holds one, PostgreSQL refuses it in text, and a page echoing
+    it (in the search box, in a filter's message) is not valid HTML.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("QUERY_STRING", "")
+        if request.method not in ("GET", "HEAD") or ("%00" not in raw and "\x00" not in raw):
+            return self.get_response(request)
+        query = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            query.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+        cleaned = query.urlencode()
+        return HttpResponseRedirect(f"{request.path}?{cleaned}" if cleaned else request.path)
 
 
 class DataVersionCacheMiddleware:

@@ -91,6 +91,8 @@ def assert_sane(client, path, query_string):
     if response.get("Content-Type", "").startswith("text/html"):
         assert "<x-fuzz" not in response.content.decode(), (path, query_string)
         assert "<script>alert(1)" not in response.content.decode(), (path, query_string)
+        # A NUL byte is not allowed anywhere in an HTML page.
+        assert "\x00" not in response.content.decode(), (path, query_string)
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.slug)

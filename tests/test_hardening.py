@@ -188,6 +188,31 @@ def test_public_urls_answer_get_and_head(client, report_data):
         assert client.head(url).status_code in (200, 302), url
 
 
+@pytest.mark.parametrize(
+    "query_string, cleaned",
+    [
+        ("q=%E7%8F%8A%E7%91%9A%00", "/search/?q=%E7%8F%8A%E7%91%9A"),
+        ("q=%00", "/search/?q="),
+        ("%00=1", "/search/?=1"),
+    ],
+)
+def test_a_nul_byte_in_the_query_is_dropped_before_any_page_shows_it(
+    client, report_data, query_string, cleaned
+):
+    response = client.get("/search/", QUERY_STRING=query_string)
+    assert (response.status_code, response["Location"]) == (302, cleaned)
+
+    page = client.get("/search/", QUERY_STRING=query_string, follow=True)
+    assert "\x00" not in page.content.decode()
+
+
+def test_a_nul_byte_in_a_list_filter_is_dropped_too(client, report_data):
+    response = client.get("/en/schools/", QUERY_STRING="zone=%00&q=%E7%8F%8A%00", follow=True)
+    assert response.redirect_chain == [("/en/schools/?zone=&q=%E7%8F%8A", 302)]
+    assert "\x00" not in response.content.decode()
+    assert "珊瑚中学" in response.content.decode()
+
+
 def test_the_admin_still_takes_its_writes(report_data, staff_user):
     response = Client().post(
         reverse("admin:login"),
