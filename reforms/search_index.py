@@ -166,11 +166,11 @@ def ranked_by_place(model, gram, limit):
     records = quote(model._meta.db_table)
     index = quote(SearchGram._meta.db_table)
     sql = (
-        f"SELECT r.*, g.place AS match_rank, "
+        "SELECT r.*, g.place AS match_rank, "
         f"(SELECT COUNT(*) FROM {index} n WHERE n.kind = %s AND n.gram = %s) AS total_matches "
         f"FROM {records} r INNER JOIN {index} g ON g.record_id = r.{quote(model._meta.pk.column)} "
-        f"WHERE g.kind = %s AND g.gram = %s "
-        f"ORDER BY g.place, r.sort_key, r.name LIMIT %s"
+        "WHERE g.kind = %s AND g.gram = %s "
+        "ORDER BY g.place, r.sort_key, r.name LIMIT %s"
     )
     kind = KIND_OF[model]
     return manager.raw(sql, [kind, gram, kind, gram, limit])
