@@ -55,8 +55,10 @@ def placed_grams(name, keys="", text=""):
     return placed
 
 
-def record_grams(record):
-    fields = type(record).search_fields
+def record_grams(record, fields=None):
+    """The grams of a record's ``fields`` (its model's ``search_fields`` unless given) with
+    their places."""
+    fields = fields or type(record).search_fields
     keys = record.aliases if "aliases" in fields else ""
     text = "\n".join(
         getattr(record, field) or "" for field in fields if field not in ("name", "aliases")

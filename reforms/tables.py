@@ -31,13 +31,21 @@ NAME_HEADER = translation.gettext_lazy("名称")
 DATE_HEADER = translation.gettext_lazy("日期")
 
 
-def link_to(record):
+def link_to(record, name=None):
+    """A record's name (``str(record)`` unless given), linked to its page."""
     return format_html(
-        '<a href="{}">{}</a>', record.get_absolute_url(), name_cell(record, str(record))
+        '<a href="{}">{}</a>',
+        record.get_absolute_url(),
+        name_cell(record, str(record) if name is None else name),
     )
 
 
 class NameColumn(tables.Column):
+    def __init__(self, verbose_name=NAME_HEADER, **kwargs):
+        super().__init__(
+            verbose_name=verbose_name, linkify=True, order_by=("sort_key", "name"), **kwargs
+        )
+
     def render(self, value, record):
         return name_cell(record, value)
 
@@ -45,16 +53,9 @@ class NameColumn(tables.Column):
         # Downloads get the name alone.
         return value
 
-    def __init__(self, verbose_name=NAME_HEADER, **kwargs):
-        super().__init__(
-            verbose_name=verbose_name, linkify=True, order_by=("sort_key", "name"), **kwargs
-        )
-
     def cell_maker(self, bound_column):
         name = attrgetter(str(bound_column.accessor))
-        return lambda record: format_html(
-            '<a href="{}">{}</a>', record.get_absolute_url(), name_cell(record, name(record))
-        )
+        return lambda record: link_to(record, name(record))
 
 
 class RelatedColumn(tables.Column):

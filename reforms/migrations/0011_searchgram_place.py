@@ -18,7 +18,7 @@ FIELDS = {
 
 def place_every_gram(apps, schema_editor):
     """Index every record again, now with where each gram stands in it."""
-    from reforms.search_index import placed_grams
+    from reforms.search_index import record_grams
 
     SearchGram = apps.get_model("reforms", "SearchGram")
     SearchGram.objects.all().delete()
@@ -26,13 +26,9 @@ def place_every_gram(apps, schema_editor):
         model = apps.get_model("reforms", name)
         rows = []
         for record in model.objects.only("pk", *fields).iterator(chunk_size=2000):
-            keys = record.aliases if "aliases" in fields else ""
-            text = "\n".join(
-                getattr(record, field) or "" for field in fields if field not in ("name", "aliases")
-            )
             rows.extend(
                 SearchGram(gram=gram, kind=kind, record_id=record.pk, place=place)
-                for gram, place in placed_grams(record.name, keys or "", text).items()
+                for gram, place in record_grams(record, fields).items()
             )
             if len(rows) >= 20000:
                 SearchGram.objects.bulk_create(rows, batch_size=5000)
