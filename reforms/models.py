@@ -8,6 +8,8 @@ duplicating them. Every record also lists the report sections that say so.
 import datetime
 
 import simple_history
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Q, Value, When
@@ -300,9 +302,19 @@ class Report(NamedRecord, PartialDate):
     collection = "reports"
     search_fields = ("name", "name_en", "subtitle", "authors", "description")
 
+    @property
+    def order_key(self):
+        """Reports in the order they were published, undated ones last, then by name: the
+        order in which they speak of a record, whatever order they were loaded in."""
+        return report_order_key(self.date, self.name)
+
     class Meta(NamedRecord.Meta):
         verbose_name = _("报道")
         verbose_name_plural = _("报道")
+
+
+def report_order_key(date, name):
+    return (date is None, date or datetime.date.max, name)
 
 
 class SectionKind(models.TextChoices):
@@ -382,6 +394,8 @@ class SourcedRecord(NamedRecord):
     sources = models.ManyToManyField(
         Section, related_name="%(class)ss", blank=True, verbose_name=_("出处")
     )
+    # What each report says of the record (see ``Statement``).
+    statements = GenericRelation("Statement", related_query_name="%(class)s")
 
     class Meta(NamedRecord.Meta):
         abstract = True
@@ -646,8 +660,13 @@ class Qualifier(models.TextChoices):
     ONLY = "仅", _("仅")
 
 
-class Figure(SourcedRecord):
-    """A number the report gives; ``name`` says what it measures."""
+class Figure(SourcedRecord, PartialDate):
+    """A measure the reports give numbers for; ``name`` says what it measures.
+
+    Each report's number is a ``FigureValue``, dated where the report says as of when. The
+    value, unit, wording and date on the figure itself are those of its latest value, kept
+    here so that lists sort, filter and count figures without a join.
+    """
 
     objects = NamedManager.from_queryset(FigureQuerySet)()
 
@@ -687,9 +706,24 @@ class Figure(SourcedRecord):
         verbose_name=_("相关学校"),
     )
 
+    value_count = models.PositiveIntegerField(
+        _("数值个数"), default=1, editable=False, help_text=_("各篇报道给出的数值共有几个。")
+    )
+
     collection = "figures"
     search_fields = ("name", "name_en", "as_written", "aliases", "description")
     list_select_related = ("initiative", "zone", "school")
+    # The fields each report gives a value of its own for.
+    VALUE_FIELDS = (
+        "value",
+        "unit",
+        "qualifier",
+        "as_written",
+        "date",
+        "date_precision",
+        "date_inferred",
+        "date_inference",
+    )
 
     class Meta(SourcedRecord.Meta):
         verbose_name = _("数据")
@@ -699,6 +733,112 @@ class Figure(SourcedRecord):
     def value_display(self):
         """The value without trailing zeros: 6000, 100, 3.5."""
         return format(self.value.normalize(), "f")
+
+    def show_latest_value(self):
+        """Copy the latest of the figure's values onto the figure; True if that changed it."""
+        values = sorted(self.values.select_related("report"), key=FigureValue.time_key)
+        # Without any value left, the figure keeps the last one it showed.
+        shown = {name: getattr(values[-1], name) for name in self.VALUE_FIELDS} if values else {}
+        shown["value_count"] = len(values)
+        changed = any(getattr(self, name) != value for name, value in shown.items())
+        for name, value in shown.items():
+            setattr(self, name, value)
+        return changed
+
+
+class FigureValue(PartialDate):
+    """One report's number for a figure: 26所 in one report, 32所 as of a later date in the next.
+
+    Several values stand side by side, like a statement's values on Wikidata; none replaces
+    another. ``report`` is empty for a value entered by an editor rather than a report.
+    """
+
+    figure = models.ForeignKey(
+        Figure, on_delete=models.CASCADE, related_name="values", verbose_name=_("数据")
+    )
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="figure_values",
+        verbose_name=_("报道"),
+    )
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("单位"), max_length=20)
+    qualifier = models.CharField(
+        _("限定"), max_length=2, choices=Qualifier.choices, blank=True, default=Qualifier.EXACT
+    )
+    as_written = models.CharField(_("原文写法"), max_length=100, help_text=_("如“超6000人”。"))
+
+    class Meta:
+        verbose_name = _("数值")
+        verbose_name_plural = _("数值")
+        constraints = [
+            models.UniqueConstraint(fields=["figure", "report"], name="figurevalue_one_per_report")
+        ]
+
+    def __str__(self):
+        return self.as_written
+
+    @property
+    def value_display(self):
+        return format(self.value.normalize(), "f")
+
+    def time_key(self):
+        """When the value held: its own date, else its report's; undated values first."""
+        report = self.report
+        when = self.date or (report.date if report else None)
+        return (when is not None, when or datetime.date.min, report_order_key_of(report))
+
+
+def report_order_key_of(report):
+    return report.order_key if report else report_order_key(None, "")
+
+
+class Statement(models.Model):
+    """What one report says of one record: its own words, the fields it gives and the links
+    it makes.
+
+    A record gathers what every report says; a later report adds to it and never replaces
+    an earlier one's words. ``given`` keeps the fields as the report gave them (values in
+    fixture form), so a report can be written back, checked against or taken out on its own;
+    ``links`` the primary keys of the records it links, per many-to-many field.
+    """
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="statements", verbose_name=_("报道")
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    # Where the report lists the record: its fixture is written back in this order.
+    position = models.PositiveIntegerField(default=0)
+    description = models.TextField(_("简介"), blank=True)
+    ambiguity = models.TextField(_("存疑说明"), blank=True)
+    given = models.JSONField(_("所给字段"), default=dict, blank=True)
+    links = models.JSONField(_("所作关联"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("报道所述")
+        verbose_name_plural = _("报道所述")
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "report"], name="statement_one_per_report"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="statement_record"),
+            models.Index(fields=["report", "content_type"], name="statement_report_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.content_type.model} {self.object_id}"
+
+    def states(self, field_name):
+        """Whether the report gives a value for the field (a blank one says nothing)."""
+        return self.given.get(field_name) not in (None, "", [], False)
 
 
 class SloganKind(models.TextChoices):

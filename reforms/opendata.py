@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .collections import COLLECTIONS
 from .exports import neutralise
-from .management.commands.dumpreports import fixture_records, render, without_derived
+from .loading.dump import all_reports, render, without_derived
 from .models import Milestone, Report
 
 DATASET_NAME = _("南岸区教育综合改革资料集")
@@ -35,7 +35,7 @@ SITE_NAME = _("南岸教育改革门户")
 
 
 def fixture_json():
-    return render(fixture_records()).encode()
+    return render(all_reports()).encode()
 
 
 def csv_text(value):

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from .models import NAMED_MODELS, DataVersion, Section
+from .models import NAMED_MODELS, DataVersion, FigureValue, Section, Statement
 
 
 def current():
@@ -84,7 +84,8 @@ def record_changed(sender, using=None, **kwargs):
 
 
 def connect():
-    for model in (*NAMED_MODELS, Section):
+    # What each report says and each figure value are on the pages too.
+    for model in (*NAMED_MODELS, Section, Statement, FigureValue):
         uid = model._meta.label
         post_save.connect(record_changed, sender=model, dispatch_uid=f"version-save-{uid}")
         post_delete.connect(record_changed, sender=model, dispatch_uid=f"version-delete-{uid}")

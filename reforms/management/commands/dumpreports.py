@@ -1,64 +1,47 @@
-"""Write the reports' records back to a fixture, in the form editors review and commit.
+"""Write the reports back to fixtures, one file per report (see ``reforms.loading.dump``)."""
 
-``dumpdata`` would also write the derived pinyin keys and every slug, so a write-back after a
-one-word correction in the admin would show thousands of changed lines. This leaves out what
-loading derives again, keeps a slug only where it differs from the one the name gives (an
-editor set it, or the name changed after links were published), and leaves out synthetic
-records.
-"""
+from pathlib import Path
 
-import json
+from django.core.management.base import BaseCommand, CommandError
 
-from django.core import serializers
-from django.core.management.base import BaseCommand
-
-from reforms import pinyin
-from reforms.models import NAMED_MODELS, Report, Section
-
-DERIVED_FIELDS = ("sort_key", "pinyin", "initials", "is_synthetic")
-# The order a reader of the file expects, and the order loading needs: sources first.
-MODEL_ORDER = (Report, Section, *(model for model in NAMED_MODELS if model is not Report))
-
-
-def without_derived(fields):
-    """A record's serialized fields without those loading derives again."""
-    return {name: value for name, value in fields.items() if name not in DERIVED_FIELDS}
-
-
-def genuine(model):
-    if model is Section:
-        return Section.objects.filter(report__is_synthetic=False).order_by("pk")
-    return model.objects.genuine().order_by("pk")
-
-
-def fixture_records():
-    for model in MODEL_ORDER:
-        for record in serializers.serialize(
-            "python",
-            genuine(model),
-            use_natural_foreign_keys=True,
-            use_natural_primary_keys=True,
-        ):
-            fields = without_derived(record["fields"])
-            if "slug" in fields and fields["slug"] == pinyin.pinyin_slug(fields["name"]):
-                del fields["slug"]
-            yield {"model": record["model"], "fields": fields}
-
-
-def render(records):
-    return json.dumps(list(records), ensure_ascii=False, indent=2, default=str) + "\n"
+from reforms.loading import dump
+from reforms.models import Report
 
 
 class Command(BaseCommand):
-    help = "把数据库中的报道记录写回数据文件（不含合成数据和可自动生成的字段）。"
+    help = "把数据库中的报道写回数据文件，每篇报道一个文件（不含合成数据和可自动生成的字段）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", help="写入的文件；省略则输出到屏幕。")
+        parser.add_argument(
+            "-o", "--output", help="写入的文件（只有一篇报道，或用 --report 选一篇）。"
+        )
+        parser.add_argument("--report", help="只写这篇报道（报道名称）。")
+        parser.add_argument("--dir", help="每篇报道写成这个目录下的一个文件。")
 
-    def handle(self, *args, output, **options):
-        text = render(fixture_records())
-        if output:
-            with open(output, "w", encoding="utf-8") as out:
-                out.write(text)
+    def handle(self, *args, output, report, dir, **options):
+        reports = list(dump.genuine_reports())
+        if report:
+            reports = [r for r in reports if r.name == report]
+            if not reports:
+                known = "、".join(Report.objects.genuine().values_list("name", flat=True))
+                raise CommandError(f"没有名为“{report}”的报道。已有的报道：{known or '（无）'}")
+        if dir:
+            for each in reports:
+                path = Path(dir) / dump.fixture_name(each)
+                path.write_text(dump.render(dump.report_records(each)), encoding="utf-8")
+                self.stdout.write(f"已写入 {path}")
+        elif output:
+            if len(reports) != 1:
+                raise CommandError(
+                    f"数据库中有 {len(reports)} 篇报道："
+                    "用 --report 选一篇，或用 --dir 每篇各写一个文件。"
+                )
+            Path(output).write_text(dump.render(dump.report_records(reports[0])), encoding="utf-8")
         else:
-            self.stdout.write(text, ending="")
+            records = (entry for each in reports for entry in dump.report_records(each))
+            self.stdout.write(dump.render(records), ending="")
+        left_out = list(dump.unattributed())
+        if left_out:
+            self.stderr.write(
+                f"{len(left_out)} 条记录没有任何报道提到，未写入：{'、'.join(left_out[:20])}"
+            )

@@ -1,20 +1,19 @@
-"""``loaddata`` that checks every fixture first and fails with one clear line.
+"""``loaddata`` for report fixtures: every file checked first, merged by ``reforms.loading``.
 
-The stock command already loads inside one transaction, so a failure rolls everything back;
-what it lacks is a readable answer. JSON fixtures are read and checked in full before anything
-is written (see ``reforms.fixture_check``); anything still raised while saving is reported as a
-``CommandError`` naming the fixture, never as a traceback.
+A record repeated by another report adds to the stored one instead of replacing it, a load that
+changes nothing writes nothing, and any problem is one line naming the file, the record and the
+field, with nothing written. Fixtures come from outside, so only JSON holding the portal's own
+record models is accepted, from a file or from standard input.
 """
 
 import os
+import sys
 
 from django.core import serializers
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
-from django.core.management.utils import parse_apps_and_model_labels
 
-from reforms.fixture_check import FixtureChecker, FixtureProblem
-from reforms.history import versions_of_loaded_records
+from reforms import loading
 
 
 def shown_path(path):
@@ -24,43 +23,42 @@ def shown_path(path):
 
 
 class Command(loaddata.Command):
-    help = "载入数据文件（fixture）；先整体检查，有错则一条不写并指明文件、记录和问题。"
+    help = "载入报道数据文件（JSON）；先整体检查，有错则一条不写并指明文件、记录和问题。"
 
     def handle(self, *fixture_labels, **options):
-        # find_fixtures() reads these, and the stock handle() sets them only as it starts loading.
+        # find_fixtures() reads these, which the stock handle() would set.
         self.using = options["database"]
         self.app_label = options["app_label"]
         self.verbosity = options["verbosity"]
         self.format = options["format"]
-        self.excluded_models, self.excluded_apps = parse_apps_and_model_labels(options["exclude"])
+        self.excluded_models, self.excluded_apps = set(), set()
+        # Every format is recognised, so that a non-JSON file is refused in words of our own.
         self.serialization_formats = serializers.get_public_serializer_formats()
         try:
-            self.check_fixtures(fixture_labels, ignore_unknown_fields=options["ignore"])
-            super().handle(*fixture_labels, **options)
-        except FixtureProblem as problem:
+            files = list(self.fixture_files(fixture_labels))
+            changed = loading.load(files, self.using, ignore_unknown_fields=options["ignore"])
+        except loading.FixtureProblem as problem:
             raise CommandError(f"未载入任何数据：{problem}") from None
-        except CommandError:
-            raise
-        except Exception as error:  # every failure must reach the editor as one line
+        except CommandError as error:
             raise CommandError(f"未载入任何数据：{error}") from None
+        if self.verbosity >= 1:
+            self.stdout.write(f"载入 {len(files)} 个数据文件，{changed} 条记录有变化。")
 
-    def loaddata(self, fixture_labels):
-        # Runs inside the stock command's transaction: the versions are kept with the load, or
-        # go with it when it fails.
-        names = "、".join(os.path.basename(label) for label in fixture_labels)
-        with versions_of_loaded_records(f"载入 {names}"):
-            super().loaddata(fixture_labels)
-
-    def check_fixtures(self, fixture_labels, ignore_unknown_fields):
-        checker = FixtureChecker(using=self.using, ignore_unknown_fields=ignore_unknown_fields)
+    def fixture_files(self, fixture_labels):
+        if not fixture_labels:
+            raise CommandError("请指明要载入的数据文件。")
         for label in fixture_labels:
+            if label == loaddata.READ_STDIN:
+                if self.format != "json":
+                    raise CommandError("从标准输入载入时须写 --format=json。")
+                yield "标准输入", sys.stdin.buffer.read()
+                continue
+            if os.sep in label and not os.path.exists(label):
+                raise CommandError(f"{label}：找不到这个文件。")
             for path, _dir, _name in self.find_fixtures(label):
-                if path == loaddata.READ_STDIN:
-                    continue
                 _, serialization, compression = self.parse_name(os.path.basename(path))
                 if serialization != "json":
-                    continue
+                    raise CommandError(f"{shown_path(path)}：只能载入 JSON 格式的数据文件。")
                 open_method, mode = self.compression_formats[compression]
                 with open_method(path, mode) as fixture:
-                    checker.add_file(shown_path(path), fixture.read())
-        checker.check()
+                    yield shown_path(path), fixture.read()

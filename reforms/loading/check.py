@@ -3,6 +3,9 @@
 Django's ``loaddata`` meets a malformed fixture with a traceback, or, for a record listed twice
 with different values, silently keeps the last one. Editors deserve better: this reads every
 file of a load first and reports the first problem by file, record and field.
+
+Fixtures come from outside (editors receive them, drafts are made from report texts), so only
+the portal's record models may be named in one: never an account, a permission or a session.
 """
 
 import json
@@ -22,6 +25,32 @@ class FixtureProblem(Exception):
     pass
 
 
+# Reports, their sections, and the records they support; nothing else may come from a fixture.
+LOADABLE_MODELS = (
+    "reforms.report",
+    "reforms.section",
+    "reforms.organization",
+    "reforms.school",
+    "reforms.zone",
+    "reforms.initiative",
+    "reforms.publication",
+    "reforms.award",
+    "reforms.figure",
+    "reforms.slogan",
+    "reforms.milestone",
+)
+
+
+def cited_reports(fields):
+    """The names of the reports a fixture record cites in ``sources``, in order of citation."""
+    names = []
+    for source in fields.get("sources") or ():
+        if isinstance(source, list) and source and isinstance(source[0], str):
+            if source[0] not in names:
+                names.append(source[0])
+    return names
+
+
 @dataclass
 class Record:
     path: str
@@ -29,10 +58,21 @@ class Record:
     label: str
     fields: dict
     pk: object = None
+    # The one report the record's file defines, if it defines exactly one.
+    file_report: str = None
 
     @property
     def model(self):
         return apps.get_model(self.label)
+
+    @property
+    def speaker(self):
+        """The report that says this record: the one its sources cite or, for a record
+        citing none, the one report its file defines; None for an editor's record."""
+        cited = cited_reports(self.fields)
+        if len(cited) == 1:
+            return cited[0]
+        return self.file_report if not cited else None
 
     def describe(self):
         name = self.fields.get("name") or self.fields.get("key") or self.pk
@@ -77,6 +117,7 @@ class FixtureChecker:
     problems: list = field(default_factory=list)
     _seen: dict = field(default_factory=dict)
     _loading: dict = field(default_factory=dict)
+    _by_name: dict = field(default_factory=dict)
 
     def add_file(self, path, raw_bytes):
         try:
@@ -94,10 +135,18 @@ class FixtureChecker:
         if not isinstance(data, list):
             self._problem(f"{path}：顶层应是记录的列表 [...]，而不是 {type(data).__name__}。")
             return
+        reports = {
+            item["fields"].get("name")
+            for item in data
+            if isinstance(item, dict)
+            and item.get("model") == "reforms.report"
+            and isinstance(item.get("fields"), dict)
+        }
+        file_report = reports.pop() if len(reports) == 1 else None
         for index, item in enumerate(data, start=1):
-            self._add_record(path, index, item)
+            self._add_record(path, index, item, file_report)
 
-    def _add_record(self, path, index, item):
+    def _add_record(self, path, index, item, file_report=None):
         where = f"{path}：第{index}条记录"
         if not isinstance(item, dict) or not isinstance(item.get("fields", {}), dict):
             self._problem(f"{where}：应是含 model 和 fields 的对象。")
@@ -108,10 +157,28 @@ class FixtureChecker:
         except (LookupError, ValueError, TypeError, AttributeError):
             self._problem(f"{where}：未知的模型 “{label}”（应写成 “reforms.school” 这样的形式）。")
             return
+        if model._meta.label_lower not in LOADABLE_MODELS:
+            self._problem(
+                f"{where}：“{label}”不是本站的记录类型，数据文件只能载入报道、章节和"
+                "报道所述的记录（如 reforms.school）。"
+            )
+            return
         record = Record(
-            path, index, model._meta.label_lower, item.get("fields", {}), item.get("pk")
+            path,
+            index,
+            model._meta.label_lower,
+            item.get("fields", {}),
+            item.get("pk"),
+            file_report,
         )
         self.records.append(record)
+        if len(cited_reports(record.fields)) > 1:
+            self._problem(
+                f"{record.describe()}：出处引用了{len(cited_reports(record.fields))}篇报道"
+                f"（{'、'.join(cited_reports(record.fields))}）；一条记录只能说一篇报道所述，"
+                "请在每篇报道的文件里各写一条。"
+            )
+            return
         natural = natural_key_of(model, record.fields)
         if natural is not None:
             identity = ("nk", natural)
@@ -119,7 +186,8 @@ class FixtureChecker:
             identity = ("pk", record.pk)
         else:
             return
-        key = (record.label, identity)
+        # The same record from two reports is one report adding to another, merged on load.
+        key = (record.label, identity, record.speaker)
         earlier = self._seen.get(key)
         if earlier is None:
             self._seen[key] = record
@@ -140,6 +208,9 @@ class FixtureChecker:
 
     def check(self):
         """Raise FixtureProblem naming the first problem found, if any."""
+        self._by_name = {}
+        for record in self.records:
+            self._by_name.setdefault((record.label, record.fields.get("name")), []).append(record)
         for record in self.records:
             self._check_fields(record)
         self._check_parent_loops()
@@ -164,6 +235,10 @@ class FixtureChecker:
                     f"{record.describe()}：“{name}”是从另一方记录的关联，请在那一方的记录里填写。"
                 )
                 continue
+            if not (model_field.concrete or model_field.many_to_many):
+                # What reports say of a record (statements) comes from its fields, never as such.
+                self._problem(f"{record.describe()}：{model.__name__} 没有字段 “{name}”。")
+                continue
             if model_field.many_to_many:
                 self._check_many(record, model_field, value)
             elif model_field.is_relation:
@@ -173,7 +248,11 @@ class FixtureChecker:
         self._check_values(record, model, plain)
 
     def _check_values(self, record, model, plain):
-        instance = model()
+        if model._meta.label_lower == "reforms.figure" and "value" in plain:
+            if not plain.get("unit"):
+                self._problem(f"{record.describe()}：字段 unit：数值须注明单位（如“所”“人”）。")
+                return
+        instance = self._starting_point(record, model)
         for attname, value in plain.items():
             model_field = model._meta.get_field(attname)
             if value is None and not model_field.null:
@@ -195,6 +274,29 @@ class FixtureChecker:
             field_name, messages = next(iter(error.message_dict.items()))
             where = "" if field_name == "__all__" else f"字段 {field_name}："
             self._problem(f"{record.describe()}：{where}{' '.join(messages)}")
+
+    def _starting_point(self, record, model):
+        """What a record is checked on top of: the stored record it repeats, or the same
+        record as another report in this load gives it, so that a repeat may give only its
+        name and sources; a new record starts empty and must give every required field."""
+        name = record.fields.get("name")
+        if not name or not hasattr(model, "statements"):
+            return model()
+        stored = model._default_manager.db_manager(self.using).filter(name=name).first()
+        if stored is not None:
+            return stored
+        instance = model()
+        for other in self._by_name.get((record.label, name), ()):
+            if other.speaker != record.speaker:
+                for field_name, value in other.fields.items():
+                    try:
+                        model_field = model._meta.get_field(field_name)
+                        if model_field.concrete and not model_field.is_relation:
+                            setattr(instance, model_field.attname, model_field.to_python(value))
+                    except (FieldDoesNotExist, ValidationError):
+                        continue
+                break
+        return instance
 
     def _check_many(self, record, model_field, value):
         if not isinstance(value, list):
