@@ -1,12 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from .forms import PartialDateForm
+from .loading import FixtureProblem, removal
 from .models import (
     Award,
     Figure,
+    FigureValue,
     Initiative,
     Milestone,
     Organization,
@@ -15,6 +22,7 @@ from .models import (
     School,
     Section,
     Slogan,
+    Statement,
     Zone,
 )
 
@@ -71,9 +79,37 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return VersionForm
 
 
+class StatementInline(GenericTabularInline):
+    """What each report says of the record, in its own words.
+
+    The record's own 简介 and 存疑说明 are the earliest report's words, edited above; the
+    other reports' words are edited here. Statements come and go with their reports
+    (``removereport``), never one by one.
+    """
+
+    model = Statement
+    fields = ["report", "description", "ambiguity"]
+    readonly_fields = ["report"]
+    extra = 0
+    can_delete = False
+    verbose_name = _("一篇报道所述")
+    verbose_name_plural = _("各篇报道所述")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class RecordAdmin(VersionedAdmin):
     """What every record's admin shares: search by Chinese substring or pinyin, facet counts,
     and a history of every version with who made it, each one revertible."""
+
+    inlines = [StatementInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if hasattr(form.instance, "statements"):
+            own_words = {"description", "ambiguity"} & set(form.changed_data)
+            form.instance.keep_own_words_in_step(from_record=bool(own_words))
 
     search_fields = ["name", "name_en", "aliases", "description", "pinyin", "initials"]
     readonly_fields = ["sort_key", "pinyin", "initials"]
@@ -100,11 +136,44 @@ class SectionInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(DatedRecordAdmin):
+    """Reports; deleting one is removing it, through the same code and the same list to
+    confirm as ``manage.py removereport``."""
+
+    inlines = [SectionInline]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Removal is one report at a time, from its page, with what it takes listed first.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if report is None or not self.has_delete_permission(request, report):
+            return super().delete_view(request, object_id, extra_context)
+        plan = removal.plan(report)
+        if request.method == "POST":
+            try:
+                removal.remove(plan, keep_linked=bool(request.POST.get("keep_linked")))
+            except FixtureProblem as problem:
+                self.message_user(request, str(problem), messages.ERROR)
+                return redirect(request.path)
+            self.message_user(request, _("已移除报道“%(name)s”。") % {"name": report.name})
+            return redirect(reverse("admin:reforms_report_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("移除报道"),
+            "opts": self.model._meta,
+            "object": report,
+            "summary": list(plan.summary()),
+            "linked": plan.linked,
+        }
+        return TemplateResponse(request, "admin/reforms/report/remove_confirmation.html", context)
+
     list_display = ["name", "subtitle", "authors", "date_shown", "is_synthetic"]
     list_filter = ["is_synthetic"]
     search_fields = ["name", "name_en", "subtitle", "authors", "description", "pinyin"]
     autocomplete_fields = []
-    inlines = [SectionInline]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "subtitle", "authors", "photo_credit", "publisher"]}),
         DATE_FIELDSET,
@@ -191,8 +260,13 @@ class SubInitiativeInline(admin.TabularInline):
 class FigureInline(admin.TabularInline):
     model = Figure
     fields = ["name", "as_written", "value", "unit", "qualifier"]
+    # A figure's number is one of its values, edited on the figure's own page.
+    readonly_fields = ["as_written", "value", "unit", "qualifier"]
     extra = 0
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Initiative)
@@ -201,7 +275,7 @@ class InitiativeAdmin(DatedRecordAdmin):
     list_filter = ["kind", "zones", "date_inferred", "is_synthetic"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "zones", "partners", "schools", "sources"]
-    inlines = [SubInitiativeInline, FigureInline]
+    inlines = [SubInitiativeInline, FigureInline, StatementInline]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "aliases", "kind", ("parent", "order")]}),
         (_("关联"), {"fields": ["zones", "partners", "schools"]}),
@@ -252,18 +326,71 @@ class AwardAdmin(DatedRecordAdmin):
     ]
 
 
+class FigureValueInline(admin.TabularInline):
+    model = FigureValue
+    form = PartialDateForm
+    fields = [
+        "report",
+        "as_written",
+        "value",
+        "unit",
+        "qualifier",
+        "date_year",
+        "date_month",
+        "date_day",
+        "date_inferred",
+        "date_inference",
+    ]
+    autocomplete_fields = ["report"]
+    extra = 0
+    verbose_name_plural = _("各篇报道给出的数值")
+
+
 @admin.register(Figure)
 class FigureAdmin(RecordAdmin):
-    list_display = ["name", "as_written", "value", "unit", "qualifier", "is_synthetic"]
+    list_display = [
+        "name",
+        "as_written",
+        "value",
+        "unit",
+        "qualifier",
+        "value_count",
+        "is_synthetic",
+    ]
     list_filter = ["unit", "qualifier", "is_synthetic"]
     search_fields = [*RecordAdmin.search_fields, "as_written"]
     autocomplete_fields = ["initiative", "zone", "school", "sources"]
+    inlines = [FigureValueInline, StatementInline]
     fieldsets = [
-        (None, {"fields": ["name", "name_en", "as_written", ("value", "unit", "qualifier")]}),
+        (
+            None,
+            {
+                "fields": ["name", "name_en", "as_written", ("value", "unit", "qualifier")],
+                "description": _(
+                    "这里显示的是最新的数值；各篇报道给出的数值在下方“数值”中编辑。"
+                    "新建数据时在这里填写的数值，保存后成为第一个数值。"
+                ),
+            },
+        ),
         (_("关联"), {"fields": ["initiative", "zone", "school"]}),
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = list(super().get_readonly_fields(request, obj))
+        # Once a figure has values, the number it shows is worked out from them.
+        return shown if obj is None else [*shown, "as_written", "value", "unit", "qualifier"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        figure = form.instance
+        if not figure.values.exists():
+            FigureValue.objects.create(
+                figure=figure, **{name: getattr(figure, name) for name in Figure.VALUE_FIELDS}
+            )
+        if figure.show_latest_value():
+            figure.save()
 
 
 @admin.register(Slogan)

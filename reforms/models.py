@@ -400,6 +400,24 @@ class SourcedRecord(NamedRecord):
     class Meta(NamedRecord.Meta):
         abstract = True
 
+    def keep_own_words_in_step(self, from_record):
+        """Keep the record's description and ambiguity equal to its earliest report's words:
+        copied to that report's statement when an editor changed the record's, else taken
+        from it (an editor changed the statement)."""
+        statements = list(self.statements.select_related("report"))
+        if not statements:
+            return
+        first = min(statements, key=lambda statement: statement.report.order_key)
+        words = (self.description, self.ambiguity)
+        if words == (first.description, first.ambiguity):
+            return
+        if from_record:
+            first.description, first.ambiguity = words
+            first.save(update_fields=["description", "ambiguity"])
+        else:
+            self.description, self.ambiguity = first.description, first.ambiguity
+            self.save()
+
 
 def refuse_parent_loop(record, message):
     """Refuse a ``parent`` that leads back to ``record``.

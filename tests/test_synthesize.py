@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from reforms import pinyin
 from reforms.management.commands import synthesize as command
@@ -13,6 +13,7 @@ from reforms.models import (
     NAMED_MODELS,
     Award,
     Figure,
+    FigureValue,
     Initiative,
     Milestone,
     Organization,
@@ -71,17 +72,45 @@ def test_adds_exactly_n_records_spread_across_every_model():
         assert not model.objects.filter(is_synthetic=False).exists()
 
 
-def test_every_record_cites_a_section_of_the_synthetic_report():
+def test_every_record_cites_a_section_of_the_synthetic_reports():
     synthesize(200, seed=3)
 
-    report = Report.objects.get()
-    assert report.is_synthetic
-    assert report.name == "合成数据（种子3）"
-    kinds = set(report.sections.values_list("kind", flat=True))
-    assert kinds == {SectionKind.SECTION, SectionKind.SIDEBAR, SectionKind.CAPTION}
+    reports = list(Report.objects.order_by("date"))
+    assert [report.name for report in reports] == [
+        "合成数据（种子3）",
+        "合成数据（种子3）续篇一",
+        "合成数据（种子3）续篇二",
+    ]
+    assert all(report.is_synthetic for report in reports)
+    for report in reports:
+        kinds = set(report.sections.values_list("kind", flat=True))
+        assert kinds == {SectionKind.SECTION, SectionKind.SIDEBAR, SectionKind.CAPTION}
     for model in RECORD_MODELS:
         assert not model.objects.filter(sources__isnull=True).exists(), model
-        assert set(model.objects.values_list("sources__report", flat=True)) == {report.pk}
+        assert set(model.objects.values_list("sources__report", flat=True)) <= {
+            report.pk for report in reports
+        }
+
+
+def test_later_reports_speak_again_of_records_and_give_figures_new_values():
+    synthesize(2000, seed=5)
+
+    for model in RECORD_MODELS:
+        for record in model.objects.prefetch_related("statements", "sources"):
+            cited = {section.report_id for section in record.sources.all()}
+            assert {s.report_id for s in record.statements.all()} == cited, record
+    repeated = School.objects.annotate(reports=Count("statements")).filter(reports=2)
+    assert repeated.count() > School.objects.count() // 10
+    series = Figure.objects.filter(value_count=2)
+    assert series.exists()
+    for figure in series:
+        values = sorted(figure.values.select_related("report"), key=FigureValue.time_key)
+        assert len(values) == 2 and values[0].date < values[1].date
+        assert (figure.value, figure.as_written, figure.date) == (
+            values[1].value,
+            values[1].as_written,
+            values[1].date,
+        )
 
 
 def test_derived_fields_are_those_pre_save_would_set():
@@ -156,7 +185,8 @@ def test_running_again_adds_as_many_again():
     synthesize(200, seed=6)
 
     assert sum(synthetic(model).count() for model in RECORD_MODELS) == 600
-    assert Report.objects.count() == 2
+    # Each seed's reports are made once and cited by every run of that seed.
+    assert Report.objects.count() == 2 * len(command.REPORT_SUFFIXES)
 
 
 def test_genuine_records_are_left_alone_even_when_a_name_is_wanted():

@@ -1,8 +1,13 @@
 """``synthesize``: add realistic synthetic records, to try lists, filters and search at scale.
 
-Every record is marked ``is_synthetic`` and cites a synthetic report, so ``genuine()`` leaves it
+Every record is marked ``is_synthetic`` and cites synthetic reports, so ``genuine()`` leaves it
 out. Records link only to records made in the same run: a genuine school never gains synthetic
 initiatives, awards or milestones in its reverse relations.
+
+Like real reports over the years, the synthetic reports of one run overlap: a share of the
+records is spoken of again by a later report, with words of its own, and a figure spoken of
+again gets that report's newer value, so pages are measured with statements from several
+reports and figure series.
 
 ``bulk_create`` sends no ``pre_save``, so the derived name fields are filled here the way
 ``signals.derive_name_fields`` would fill them.
@@ -14,6 +19,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -22,6 +28,7 @@ from reforms.models import (
     Award,
     DatePrecision,
     Figure,
+    FigureValue,
     Initiative,
     InitiativeKind,
     Level,
@@ -39,6 +46,7 @@ from reforms.models import (
     SectionKind,
     Slogan,
     SloganKind,
+    Statement,
     Zone,
 )
 
@@ -56,6 +64,13 @@ SHARES = (
     (Slogan, 5),
     (Zone, 2),
 )
+
+# The reports of one run, each a year after the one before; later ones repeat earlier records.
+REPORT_SUFFIXES = ("", "续篇一", "续篇二")
+FIRST_REPORT_YEAR = 2021
+# How many records a later report speaks of again.
+REPEAT_SHARE = 0.3
+REPEAT_WORDS = "合成的续篇对这条记录的另一种说法，用于规模测试。"
 
 SECTIONS = (
     ("s1", SectionKind.SECTION, "合成正文一"),
@@ -282,9 +297,9 @@ class UniqueValues:
 class Synthesizer:
     """Builds one run's records in dependency order, then writes them all in bulk."""
 
-    def __init__(self, seed, sections):
+    def __init__(self, seed, reports):
         self.rng = random.Random(seed)
-        self.sections = sections
+        self.reports = reports  # (report, its sections), earliest first
         self.names = {}
         self.slugs = {}
         self.made = defaultdict(list)
@@ -303,6 +318,7 @@ class Synthesizer:
         self.make_milestones(counts[Milestone])
         self.write_records()
         self.write_links()
+        self.write_statements()
         return {model: len(self.made[model]) for model, _ in SHARES}
 
     # Names, slugs and derived fields
@@ -341,9 +357,14 @@ class Synthesizer:
         """An unsaved synthetic record with a fresh name; returns it and the pattern used."""
         pattern = self.rng.choice(patterns)
         record = model(name=self.unique_name(model, pattern), is_synthetic=True, **values)
-        count = 1 if self.rng.random() < 0.7 else 2
-        for section in self.rng.sample(self.sections, count):
-            self.links[model.sources].append((record, section))
+        first = self.rng.randrange(len(self.reports))
+        record.spoken_by = [first]
+        if first + 1 < len(self.reports) and self.rng.random() < REPEAT_SHARE:
+            record.spoken_by.append(self.rng.randrange(first + 1, len(self.reports)))
+        for index in record.spoken_by:
+            count = 1 if self.rng.random() < 0.7 else 2
+            for section in self.rng.sample(self.reports[index][1], count):
+                self.links[model.sources].append((record, section))
         return record, pattern
 
     def add(self, model, records):
@@ -479,13 +500,56 @@ class Synthesizer:
         self.add(Figure, figures)
 
     def measure(self, figure, measure):
-        value = Decimal(self.rng.randint(measure.low, measure.high))
-        if measure.tenths:
-            value /= 10
-        figure.value = value
-        figure.unit = measure.unit
-        figure.qualifier = self.rng.choices(Qualifier.values, weights=(6, 2, 1, 1))[0]
-        figure.as_written = f"{figure.qualifier}{figure.value_display}{measure.unit}"
+        """One value per report that speaks of the figure, each as of its report's year;
+        the figure shows the latest."""
+        figure.series = []
+        for index in figure.spoken_by:
+            value = Decimal(self.rng.randint(measure.low, measure.high))
+            if measure.tenths:
+                value /= 10
+            qualifier = self.rng.choices(Qualifier.values, weights=(6, 2, 1, 1))[0]
+            date, precision = PartialDate.period_start(FIRST_REPORT_YEAR + index)
+            figure.series.append(
+                {
+                    "value": value,
+                    "unit": measure.unit,
+                    "qualifier": qualifier,
+                    "as_written": f"{qualifier}{format(value.normalize(), 'f')}{measure.unit}",
+                    "date": date,
+                    "date_precision": precision,
+                }
+            )
+        for name, value in figure.series[-1].items():
+            setattr(figure, name, value)
+        figure.value_count = len(figure.series)
+
+    def write_statements(self):
+        """What each report says of each record, and each report's value of each figure:
+        the first report gives the record, a later one repeats it in words of its own."""
+        for model, records in self.batches:
+            content_type = ContentType.objects.get_for_model(model)
+            statements = []
+            for record in records:
+                for order, index in enumerate(record.spoken_by):
+                    report = self.reports[index][0]
+                    given = {"name": record.name} if order else {"kind": "synthetic"}
+                    statements.append(
+                        Statement(
+                            report=report,
+                            content_type=content_type,
+                            object_id=record.pk,
+                            position=record.pk,
+                            description=REPEAT_WORDS if order else record.description,
+                            given=given,
+                        )
+                    )
+            Statement.objects.bulk_create(statements, batch_size=BATCH_SIZE)
+        values = []
+        for figure in self.made[Figure]:
+            for order, index in enumerate(figure.spoken_by):
+                report = self.reports[index][0]
+                values.append(FigureValue(figure=figure, report=report, **figure.series[order]))
+        FigureValue.objects.bulk_create(values, batch_size=BATCH_SIZE)
 
     def make_slogans(self, count):
         slogans = []
@@ -533,25 +597,31 @@ class Synthesizer:
             through._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
-def synthetic_report(seed):
-    """The report all records of this seed cite, with its sections, made on first use."""
-    name = f"合成数据（种子{seed}）"
-    report, _ = Report.objects.get_or_create(
-        name=name,
-        defaults={
-            "is_synthetic": True,
-            "description": "由 synthesize 命令生成，用于规模测试，并非真实报道。",
-        },
-    )
-    if not report.is_synthetic:
-        raise CommandError(f"已有一篇真实报道名为“{name}”，请换一个种子。")
-    sections = []
-    for order, (key, kind, heading) in enumerate(SECTIONS, start=1):
-        section, _ = Section.objects.get_or_create(
-            report=report, key=key, defaults={"order": order, "kind": kind, "heading": heading}
+def synthetic_reports(seed):
+    """The reports the records of this seed cite, each with its sections, made on first use."""
+    reports = []
+    for index, suffix in enumerate(REPORT_SUFFIXES):
+        name = f"合成数据（种子{seed}）{suffix}"
+        date, precision = PartialDate.period_start(FIRST_REPORT_YEAR + index)
+        report, _ = Report.objects.get_or_create(
+            name=name,
+            defaults={
+                "is_synthetic": True,
+                "description": "由 synthesize 命令生成，用于规模测试，并非真实报道。",
+                "date": date,
+                "date_precision": precision,
+            },
         )
-        sections.append(section)
-    return report, sections
+        if not report.is_synthetic:
+            raise CommandError(f"已有一篇真实报道名为“{name}”，请换一个种子。")
+        sections = []
+        for order, (key, kind, heading) in enumerate(SECTIONS, start=1):
+            section, _ = Section.objects.get_or_create(
+                report=report, key=key, defaults={"order": order, "kind": kind, "heading": heading}
+            )
+            sections.append(section)
+        reports.append((report, sections))
+    return reports
 
 
 class Command(BaseCommand):
@@ -565,11 +635,12 @@ class Command(BaseCommand):
         if records < 1:
             raise CommandError(f"--records 须为正整数，收到的是 {records}。")
         with transaction.atomic():
-            report, sections = synthetic_report(seed)
-            counts = Synthesizer(seed, sections).run(allocate(records))
+            reports = synthetic_reports(seed)
+            counts = Synthesizer(seed, reports).run(allocate(records))
             # bulk_create sends no signals, so cached pages must be told here.
             versioning.bump()
         versioning.refresh_statistics()
         if options["verbosity"] >= 1:
             made = "、".join(f"{model._meta.verbose_name} {n}" for model, n in counts.items())
-            self.stdout.write(f"已添加 {sum(counts.values())} 条合成记录（出处“{report}”）：{made}")
+            cited = "、".join(f"“{report}”" for report, _ in reports)
+            self.stdout.write(f"已添加 {sum(counts.values())} 条合成记录（出处{cited}）：{made}")
