@@ -47,6 +47,10 @@ def empty_database():
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
+    # Flushing makes the content types anew, under new ids; forget the ones remembered.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
@@ -82,8 +86,12 @@ def site_language_afterwards():
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Tests roll back their data but not the cache: start each one from nothing.
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     cache.clear()
     yield
     cache.clear()
+    # A test that flushed the database made content types under new ids, which its rollback
+    # took away again.
+    ContentType.objects.clear_cache()

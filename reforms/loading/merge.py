@@ -166,8 +166,8 @@ class Merge:
         named.sort(key=lambda item: (item[0] is None, item[0] and item[0].order_key, item[1]))
         for _speaker, _sequence, record in named:
             self._create_if_new(record)
-        for speaker, sequence, record in named:
-            self._merge(record, speaker, sequence)
+        for speaker, _sequence, record in named:
+            self._merge(record, speaker)
         for work in self.working.values():
             self._finish(work)
             self._write(work)
@@ -218,7 +218,7 @@ class Merge:
         instance.save_base(raw=True, using=self.using)
         self.working_for(model, instance, created=True)
 
-    def _merge(self, record, speaker, sequence):
+    def _merge(self, record, speaker):
         model = record.model
         work = self._named[(model, record.fields["name"])]
         instance = work.instance
@@ -256,7 +256,8 @@ class Merge:
         statement.ambiguity = record.fields.get("ambiguity", "")
         statement.given = {k: v for k, v in record.fields.items() if k != "name"}
         statement.links = {name: sorted(pks) for name, pks in given_links.items()}
-        statement.position = sequence
+        # Its place in the report's own file, whatever else came in the same load.
+        statement.position = record.index
         work.statements[speaker.pk] = statement
 
     def _merge_fact(self, record, work, speaker, own, others, model_field, value):
