@@ -105,6 +105,11 @@ class RecordAdmin(VersionedAdmin):
 
     inlines = [StatementInline]
 
+    def get_inline_instances(self, request, obj=None):
+        # A record being added has no report speaking of it yet.
+        inlines = super().get_inline_instances(request, obj)
+        return [i for i in inlines if obj is not None or not isinstance(i, StatementInline)]
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if hasattr(form.instance, "statements"):

@@ -4,6 +4,7 @@ The reports here are made up (测试甲报, 测试乙报, 测试丙报) and smal
 plainly; the real report's round trip is in test_fixtures.py.
 """
 
+import html
 import io
 import itertools
 import json
@@ -13,6 +14,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from reforms import versioning
 from reforms.loading import dump
@@ -473,3 +475,72 @@ def test_removereport_on_the_command_line_fails_in_one_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
+def test_the_admin_removes_a_report_after_showing_the_same_list(tmp_path, staff_client):
+    load(tmp_path, FIRST)
+    before = everything()
+    load(tmp_path, SECOND)
+    second = Report.objects.get(name=B)
+    url = reverse("admin:reforms_report_delete", args=[second.pk])
+    out = io.StringIO()
+    call_command("removereport", B, dry_run=True, stdout=out)
+
+    page = staff_client.get(url).content.decode()
+    for line in out.getvalue().splitlines()[:-1]:
+        assert html.escape(line) in page
+    staff_client.post(url)
+
+    assert everything() == before
+
+
+def test_the_admin_shows_each_reports_words_and_keeps_the_first_in_step(tmp_path, staff_client):
+    load(tmp_path, FIRST, SECOND)
+    school = School.objects.get(name="虚构实验小学")
+    url = reverse("admin:reforms_school_change", args=[school.pk])
+
+    page = staff_client.get(url).content.decode()
+    assert "乙报说它办学有特色。" in page and "甲报说它是一所小学。" in page
+
+    form = staff_client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    data.update(
+        description="编辑改写的甲报说法。",
+        sources=[s.pk for s in school.sources.all()],
+        **inline_management(staff_client.get(url)),
+    )
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    first = school.statements.get(report__name=A)
+    assert first.description == "编辑改写的甲报说法。"
+    assert school.statements.get(report__name=B).description == "乙报说它办学有特色。"
+
+
+def inline_management(response):
+    """The management and row fields of every inline formset on an admin change page."""
+    data = {}
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            value = management[name].value()
+            data[f"{management.prefix}-{name}"] = "" if value is None else value
+        for form in formset.formset.forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value is not None:
+                    data[f"{form.prefix}-{name}"] = value
+    return data
