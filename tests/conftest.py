@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from reforms.loading.check import LOADABLE_MODELS
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FILES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
 REPORT_TEXT = (ROOT / "fixtures" / "sources" / "nanan-education-reform-report.txt").read_text(
@@ -13,19 +15,7 @@ REPORT_TEXT = (ROOT / "fixtures" / "sources" / "nanan-education-reform-report.tx
 
 
 # The records themselves; the search index, data version and load log are derived from them.
-RECORD_LABELS = [
-    "reforms.report",
-    "reforms.section",
-    "reforms.organization",
-    "reforms.school",
-    "reforms.zone",
-    "reforms.initiative",
-    "reforms.publication",
-    "reforms.award",
-    "reforms.figure",
-    "reforms.slogan",
-    "reforms.milestone",
-]
+RECORD_LABELS = list(LOADABLE_MODELS)
 
 
 def dump_reforms():
@@ -95,3 +85,13 @@ def empty_cache():
     # A test that flushed the database made content types under new ids, which its rollback
     # took away again.
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A client signed in as a superuser with staff access."""
+    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client

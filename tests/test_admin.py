@@ -9,15 +9,6 @@ pytestmark = pytest.mark.django_db
 ADMIN_MODELS = [*NAMED_MODELS, Section]
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
-    user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
-
-
 def test_every_model_is_in_the_admin():
     assert set(ADMIN_MODELS) <= set(admin.site._registry)
 

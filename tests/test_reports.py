@@ -477,15 +477,6 @@ def test_removereport_on_the_command_line_fails_in_one_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
-    user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
-
-
 def test_the_admin_removes_a_report_after_showing_the_same_list(tmp_path, staff_client):
     load(tmp_path, FIRST)
     before = everything()
