@@ -302,20 +302,26 @@ def test_the_admin_path_moves_with_an_environment_variable():
 
 
 def form_data(response):
-    """The admin form on a page as the browser would post it back, unchanged."""
-    form = response.context["adminform"].form
+    """The admin form on a page, with its inline forms, as the browser would post it back,
+    unchanged."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets") or ():
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
     data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data[name] = [str(item) for item in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = str(value)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if value is None:
+                continue
+            if isinstance(value, list | tuple):
+                data[key] = [str(item) for item in value]
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            else:
+                data[key] = str(value)
     return data
 
 

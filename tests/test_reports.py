@@ -30,6 +30,7 @@ from reforms.models import (
 )
 
 from .conftest import ROOT, dump_reforms, empty_database
+from .test_hardening import form_data
 from .test_loaddata import write
 
 pytestmark = pytest.mark.django_db
@@ -502,36 +503,11 @@ def test_the_admin_shows_each_reports_words_and_keeps_the_first_in_step(tmp_path
     page = staff_client.get(url).content.decode()
     assert "乙报说它办学有特色。" in page and "甲报说它是一所小学。" in page
 
-    form = staff_client.get(url).context["adminform"].form
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if name in form.fields and value is not None
-    }
-    data.update(
-        description="编辑改写的甲报说法。",
-        sources=[s.pk for s in school.sources.all()],
-        **inline_management(staff_client.get(url)),
-    )
+    data = form_data(staff_client.get(url))
+    data["description"] = "编辑改写的甲报说法。"
     response = staff_client.post(url, data)
 
     assert response.status_code == 302, response.context and response.context["errors"]
     first = school.statements.get(report__name=A)
     assert first.description == "编辑改写的甲报说法。"
     assert school.statements.get(report__name=B).description == "乙报说它办学有特色。"
-
-
-def inline_management(response):
-    """The management and row fields of every inline formset on an admin change page."""
-    data = {}
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name in management.fields:
-            value = management[name].value()
-            data[f"{management.prefix}-{name}"] = "" if value is None else value
-        for form in formset.formset.forms:
-            for name in form.fields:
-                value = form[name].value()
-                if value is not None:
-                    data[f"{form.prefix}-{name}"] = value
-    return data
