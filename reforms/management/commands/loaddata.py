@@ -3,7 +3,8 @@
 The stock command already loads inside one transaction, so a failure rolls everything back;
 what it lacks is a readable answer. JSON fixtures are read and checked in full before anything
 is written (see ``reforms.fixture_check``); anything still raised while saving is reported as a
-``CommandError`` naming the fixture, never as a traceback.
+``CommandError`` naming the fixture, never as a traceback. Whatever the format, and from
+standard input too, only the report's records are ever saved.
 """
 
 import os
@@ -13,7 +14,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 from django.core.management.utils import parse_apps_and_model_labels
 
-from reforms.fixture_check import FixtureChecker, FixtureProblem
+from reforms.fixture_check import FixtureChecker, FixtureProblem, not_loadable
 from reforms.history import versions_of_loaded_records
 
 
@@ -50,6 +51,21 @@ class Command(loaddata.Command):
         names = "、".join(os.path.basename(label) for label in fixture_labels)
         with versions_of_loaded_records(f"载入 {names}"):
             super().loaddata(fixture_labels)
+
+    def load_label(self, fixture_label):
+        self.loading_label, self.loading_index = fixture_label, 0
+        super().load_label(fixture_label)
+
+    def save_obj(self, obj):
+        # The JSON check has refused other models already; this is the one gate every format
+        # and standard input pass through. Raised before the record is saved, inside the
+        # load's transaction, so nothing of the load is kept.
+        self.loading_index += 1
+        refused = not_loadable(obj.object._meta.label_lower)
+        if refused:
+            where = "标准输入" if self.loading_label == loaddata.READ_STDIN else self.loading_label
+            raise CommandError(f"未载入任何数据：{where}：第{self.loading_index}条记录：{refused}")
+        return super().save_obj(obj)
 
     def check_fixtures(self, fixture_labels, ignore_unknown_fields):
         checker = FixtureChecker(using=self.using, ignore_unknown_fields=ignore_unknown_fields)
