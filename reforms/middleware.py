@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.encoding import escape_uri_path
+from django.utils.http import escape_leading_slashes, http_date
 
 from . import versioning
 
@@ -109,7 +110,10 @@ class NoNulQueryMiddleware:
         for key, values in request.GET.lists():
             query.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
         cleaned = query.urlencode()
-        return HttpResponseRedirect(f"{request.path}?{cleaned}" if cleaned else request.path)
+        # The path is the reader's own, and "//other.example/" read as an address names
+        # another host: its leading slashes are escaped, as Django's own redirects do.
+        path = escape_leading_slashes(escape_uri_path(request.path))
+        return HttpResponseRedirect(f"{path}?{cleaned}" if cleaned else path)
 
 
 class DataVersionCacheMiddleware:

@@ -10,12 +10,14 @@ import re
 import secrets
 import subprocess
 import sys
+from urllib.parse import urljoin, urlsplit
 
 import openpyxl
 import pytest
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from reforms import security, versioning
 from reforms.collections import COLLECTIONS
@@ -211,6 +213,22 @@ def test_a_nul_byte_in_a_list_filter_is_dropped_too(client, report_data):
     assert response.redirect_chain == [("/en/schools/?zone=&q=%E7%8F%8A", 302)]
     assert "\x00" not in response.content.decode()
     assert "珊瑚中学" in response.content.decode()
+
+
+def lands_on(location, host="testserver"):
+    """The host a browser on this site goes to when sent to ``location``."""
+    return urlsplit(urljoin(f"http://{host}/some/page/", location)).netloc
+
+
+@pytest.mark.parametrize(
+    "path", ["//evil.example/", "///evil.example/x", "/\\evil.example/", "//evil.example/%2F.."]
+)
+def test_the_nul_redirect_stays_on_this_site_whatever_the_path(client, path):
+    response = client.get("/", PATH_INFO=path, QUERY_STRING="a=%00")
+
+    assert response.status_code == 302
+    assert lands_on(response["Location"]) == "testserver", response["Location"]
+    assert url_has_allowed_host_and_scheme(response["Location"], allowed_hosts={"testserver"})
 
 
 def test_the_admin_still_takes_its_writes(report_data, staff_user):
