@@ -216,7 +216,14 @@ def test_a_nul_byte_in_a_list_filter_is_dropped_too(client, report_data):
 
 
 def lands_on(location, host="testserver"):
-    """The host a browser on this site goes to when sent to ``location``."""
+    """The host a browser on this site goes to when sent to ``location``.
+
+    Browsers read a backslash as a slash, and any run of slashes at the start of an address
+    as the start of a host name, where ``urljoin`` takes only two.
+    """
+    location = location.replace("\\", "/")
+    if location.startswith("//"):
+        location = "//" + location.lstrip("/")
     return urlsplit(urljoin(f"http://{host}/some/page/", location)).netloc
 
 
