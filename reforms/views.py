@@ -1,5 +1,6 @@
 import sys
 
+from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
@@ -34,13 +35,24 @@ def _page_below_one(page):
         return False
 
 
+class ListPaginator(Paginator):
+    """Pages of LIST_PAGE_SIZE records, whatever size ``?per_page=`` asks for.
+
+    django-tables2 takes the page size from the query string: a negative one failed, and a
+    huge one made one request render a whole collection. The downloads hold every row.
+    """
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, LIST_PAGE_SIZE, *args, **kwargs)
+
+
 class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
     """A collection as a sortable, filterable, downloadable table."""
 
     template_name = "reforms/list.html"
     export_class = PortalExport
     export_formats = tuple(PortalExport.FORMATS)
-    table_pagination = {"per_page": LIST_PAGE_SIZE}
+    table_pagination = {"per_page": LIST_PAGE_SIZE, "paginator_class": ListPaginator}
 
     def get(self, request, *args, **kwargs):
         if _page_below_one(request.GET.get("page", "")):

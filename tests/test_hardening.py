@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from django.db import OperationalError
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reforms import security, versioning
@@ -511,3 +511,40 @@ def test_every_formula_prefix_is_neutralised_in_spreadsheets(prefix):
     assert neutralise(f"{prefix}SUM(A1)") == f"'{prefix}SUM(A1)"
     assert neutralise("珊瑚中学") == "珊瑚中学"
     assert neutralise(42) == 42
+
+
+# Bounded work per request
+
+
+@pytest.fixture
+def sixty_schools(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(60):
+            School.objects.create(name=f"测试学校{number:02}", stage="primary")
+
+
+def rows_shown(response):
+    if not getattr(response, "is_rendered", True):
+        response.render()
+    body = response.content.decode().split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr")
+
+
+@pytest.mark.parametrize("per_page", ["100000", "51", "-1", "0", "1", "9" * 30, "x"])
+def test_a_list_page_holds_fifty_records_whatever_per_page_asks(rf, sixty_schools, per_page):
+    # The view itself, as if the query string reached it whole.
+    view = resolve("/schools/").func
+
+    response = view(rf.get("/schools/", {"per_page": per_page}))
+
+    assert response.status_code == 200
+    assert rows_shown(response) == 50
+    second = view(rf.get("/schools/", {"per_page": per_page, "page": "2"}))
+    assert rows_shown(second) == 10
+
+
+def test_a_list_page_is_fifty_records_for_readers_too(client, sixty_schools):
+    for per_page in ("100000", "-1"):
+        response = client.get("/schools/", {"per_page": per_page})
+        assert response.status_code == 200
+        assert rows_shown(response) == 50
