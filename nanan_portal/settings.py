@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reforms.middleware.ReadOnlyPublicSiteMiddleware",
     "reforms.middleware.NoNulQueryMiddleware",
+    # Before the cache: a page is keyed, and made, from the parameters its view reads alone.
+    "reforms.middleware.ReadQueryOnlyMiddleware",
     # A cached page is the same for every reader: it needs the host checked (Common), the
     # language chosen (Locale) and the headers above, and none of what follows.
     "reforms.middleware.DataVersionCacheMiddleware",

@@ -22,6 +22,20 @@ from .models import Figure, Milestone, Report, Section, Zone
 LIST_PAGE_SIZE = 50
 
 
+def reads_query(*names):
+    """Name the query-string parameters a view reads.
+
+    Nothing else in a query string reaches the view (see ``ReadQueryOnlyMiddleware``), so a
+    page is the same, and cached once, whatever else a link carries.
+    """
+
+    def mark(view):
+        view.query_parameters = frozenset(names)
+        return view
+
+    return mark
+
+
 def _data_version(request):
     """(version, changed_at): as the page cache read it for this request, else read now."""
     return getattr(request, "data_version", None) or versioning.current()
@@ -117,12 +131,20 @@ class MilestoneTimelineView(CollectionListView):
 
 def list_view_for(collection):
     if collection.model is Milestone:
-        return MilestoneTimelineView.as_view()
-    return CollectionListView.as_view(
-        model=collection.model,
-        table_class=collection.table_class,
-        filterset_class=collection.filterset_class,
-    )
+        view = MilestoneTimelineView.as_view()
+    else:
+        view = CollectionListView.as_view(
+            model=collection.model,
+            table_class=collection.table_class,
+            filterset_class=collection.filterset_class,
+        )
+    table = collection.table_class._meta
+    return reads_query(
+        *collection.filterset_class.base_filters,
+        table.order_by_field,
+        table.page_field,
+        CollectionListView.export_trigger_param,
+    )(view)
 
 
 class RecordDetailView(DetailView):
@@ -190,8 +212,10 @@ class ReportDetailView(RecordDetailView):
 
 def detail_view_for(collection):
     if collection.model is Report:
-        return ReportDetailView.as_view()
-    return RecordDetailView.as_view(model=collection.model)
+        view = ReportDetailView.as_view()
+    else:
+        view = RecordDetailView.as_view(model=collection.model)
+    return reads_query("format")(view)
 
 
 def favicon(request):
@@ -212,6 +236,7 @@ def home(request):
     return render(request, "reforms/home.html", context)
 
 
+@reads_query("q")
 def search_page(request):
     query = request.GET.get("q", "")
     groups = search.search_everything(query)
