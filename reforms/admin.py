@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
@@ -48,6 +49,13 @@ class VersionedAdmin(SimpleHistoryAdmin):
     django-simple-history fills a past version's form with the record's current relations;
     here they are the ones that version recorded, so reverting restores them too.
     """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history hides the revert button from staff who may only view, but
+        # saves what they post all the same: a revert is a change and needs its permission.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

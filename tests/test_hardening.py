@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import OperationalError
 from django.test import Client
 from django.urls import resolve, reverse
@@ -382,6 +383,28 @@ def test_an_admin_edit_keeps_the_old_version_and_can_be_reverted(
     assert original_description[:20] in Client().get(school.get_absolute_url()).content.decode()
 
 
+def test_staff_who_may_only_view_cannot_revert(
+    staff_client, report_data, django_user_model, django_capture_on_commit_callbacks
+):
+    viewer = django_user_model.objects.create_user("viewer", password=PASSWORD, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_school"))
+    viewer_client = Client()
+    viewer_client.force_login(viewer)
+    school = School.objects.get(name="珊瑚中学")
+    loaded = school.history.earliest("history_date")
+    with django_capture_on_commit_callbacks(execute=True):
+        school.description = "编辑改过的说明"
+        school.save()
+    revert_url = reverse("admin:reforms_school_simple_history", args=[school.pk, loaded.pk])
+
+    assert viewer_client.get(revert_url).status_code == 200  # the version may be read
+    response = viewer_client.post(revert_url, form_data(staff_client.get(revert_url)))
+
+    assert response.status_code == 403
+    school.refresh_from_db()
+    assert school.description == "编辑改过的说明"
+
+
 # Clean failures
 
 
@@ -548,3 +571,4 @@ def test_a_list_page_is_fifty_records_for_readers_too(client, sixty_schools):
         response = client.get("/schools/", {"per_page": per_page})
         assert response.status_code == 200
         assert rows_shown(response) == 50
+
