@@ -10,6 +10,7 @@ import re
 import secrets
 import subprocess
 import sys
+import zipfile
 from urllib.parse import urljoin, urlsplit
 
 import openpyxl
@@ -22,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from reforms import security, versioning
 from reforms.collections import COLLECTIONS
-from reforms.models import Initiative, School, Section
+from reforms.models import Award, Initiative, School, Section
 
 from .conftest import ROOT
 
@@ -572,3 +573,25 @@ def test_a_list_page_is_fifty_records_for_readers_too(client, sixty_schools):
         assert response.status_code == 200
         assert rows_shown(response) == 50
 
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/","点这里")'
+
+
+def test_the_csv_zip_neutralises_formulas_in_the_names_of_linked_records_too(
+    client, report_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        school = School.objects.create(name=FORMULA_NAME, stage="primary")
+        Initiative.objects.get(name="心理健康教育").schools.set([school])
+        Award.objects.get(name="2021年重庆市教学成果奖").recipients.set([school])
+    archive = zipfile.ZipFile(
+        io.BytesIO(client.get("/data/nanan-education-reform-csv.zip").content)
+    )
+
+    def cells(collection):
+        text = archive.read(f"{collection}.csv").decode("utf-8").lstrip("\ufeff")
+        return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+    for collection in ("schools", "initiatives", "awards"):
+        holding = [cell for cell in cells(collection) if "HYPERLINK" in cell]
+        assert holding == [f"'{FORMULA_NAME}"], collection
