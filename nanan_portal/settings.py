@@ -187,10 +187,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Five wrong passwords for one account, or from one address, lock that account or address out
-# for a while, whatever cookies the client sends: attempts are counted in the database.
+# Five wrong passwords for one account from one address lock that account out at that address
+# for a while, whatever cookies the client sends: attempts are counted in the database. Not the
+# account everywhere, or anyone could keep an editor out by guessing wrong on purpose; not the
+# address, or one person could lock out everyone sharing it. A success clears the count of that
+# account at that address only, so signing in to one's own account does not reset guesses at
+# another's.
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("DJANGO_LOCKOUT_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
