@@ -82,19 +82,24 @@ HTTPS = env_bool("DJANGO_HTTPS", default=False)
 # those headers are the client's own words and are ignored.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 
-# A fixed development key keeps local sessions valid across restarts; it is refused whenever
-# the site is served over HTTPS, which is how production runs.
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+# Names only this machine answers to; "testserver" is the one Django's test client uses.
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+
+# A fixed development key keeps local sessions valid across restarts. It is in the repository,
+# so anyone could sign sessions with it: it is refused whenever the site is served over HTTPS,
+# which is how production runs, or answers to any name other than this machine's.
 DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-never-used-in-production"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if HTTPS:
+    public_hosts = sorted(set(ALLOWED_HOSTS) - LOOPBACK_HOSTS)
+    if HTTPS or public_hosts:
+        reason = "DJANGO_HTTPS is on" if HTTPS else f"DJANGO_ALLOWED_HOSTS names {public_hosts}"
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_HTTPS is on; generate one with "
+            f"DJANGO_SECRET_KEY must be set when {reason}; generate one with "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
