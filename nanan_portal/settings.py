@@ -82,19 +82,24 @@ HTTPS = env_bool("DJANGO_HTTPS", default=False)
 # those headers are the client's own words and are ignored.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
 
-# A fixed development key keeps local sessions valid across restarts; it is refused whenever
-# the site is served over HTTPS, which is how production runs.
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+# Names only this machine answers to; "testserver" is the one Django's test client uses.
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1", "testserver"}
+
+# A fixed development key keeps local sessions valid across restarts. It is in the repository,
+# so anyone could sign sessions with it: it is refused whenever the site is served over HTTPS,
+# which is how production runs, or answers to any name other than this machine's.
 DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-never-used-in-production"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if HTTPS:
+    public_hosts = sorted(set(ALLOWED_HOSTS) - LOOPBACK_HOSTS)
+    if HTTPS or public_hosts:
+        reason = "DJANGO_HTTPS is on" if HTTPS else f"DJANGO_ALLOWED_HOSTS names {public_hosts}"
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_HTTPS is on; generate one with "
+            f"DJANGO_SECRET_KEY must be set when {reason}; generate one with "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -126,6 +131,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reforms.middleware.ReadOnlyPublicSiteMiddleware",
     "reforms.middleware.NoNulQueryMiddleware",
+    # Before the cache: a page is keyed, and made, from the parameters its view reads alone.
+    "reforms.middleware.ReadQueryOnlyMiddleware",
     # A cached page is the same for every reader: it needs the host checked (Common), the
     # language chosen (Locale) and the headers above, and none of what follows.
     "reforms.middleware.DataVersionCacheMiddleware",
@@ -185,10 +192,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Five wrong passwords for one account, or from one address, lock that account or address out
-# for a while, whatever cookies the client sends: attempts are counted in the database.
+# Five wrong passwords for one account from one address lock that account out at that address
+# for a while, whatever cookies the client sends: attempts are counted in the database. Not the
+# account everywhere, or anyone could keep an editor out by guessing wrong on purpose; not the
+# address, or one person could lock out everyone sharing it. A success clears the count of that
+# account at that address only, so signing in to one's own account does not reset guesses at
+# another's.
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env_str("DJANGO_LOCKOUT_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"

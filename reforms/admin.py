@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -56,6 +57,13 @@ class VersionedAdmin(SimpleHistoryAdmin):
     django-simple-history fills a past version's form with the record's current relations;
     here they are the ones that version recorded, so reverting restores them too.
     """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history hides the revert button from staff who may only view, but
+        # saves what they post all the same: a revert is a change and needs its permission.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.http import escape_leading_slashes
 from django.utils.safestring import mark_safe
 
 from .collections import COLLECTIONS
@@ -14,16 +15,18 @@ def navigation(request):
 
 
 def _path_in(path, language):
-    """The same page's path in ``language``.
+    """The same page's path in ``language``, on this site.
 
     ``translate_url`` knows every page the URLs resolve; a path they do not (a 404) moves
     its prefix by hand, so the switcher on the error page still leads to the other one.
+    Such a path is whatever the reader asked for, and ``/en//other.example/x`` without its
+    prefix would name another host: leading slashes are escaped, as Django's redirects do.
     """
     translated = translate_url(path, language)
-    if translated != path or language == translation.get_language():
-        return translated
-    bare = path[len(ENGLISH_PREFIX) :] if path.startswith(ENGLISH_PREFIX + "/") else path
-    return bare if language == settings.LANGUAGE_CODE else ENGLISH_PREFIX + bare
+    if translated == path and language != translation.get_language():
+        bare = path[len(ENGLISH_PREFIX) :] if path.startswith(ENGLISH_PREFIX + "/") else path
+        translated = bare if language == settings.LANGUAGE_CODE else ENGLISH_PREFIX + bare
+    return escape_leading_slashes(translated)
 
 
 def languages(request):

@@ -8,14 +8,17 @@ is part of the key too, so a deploy never serves pages rendered by the code it r
 """
 
 import hashlib
+import logging
 from functools import cache as once
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.encoding import escape_uri_path
+from django.utils.http import escape_leading_slashes, http_date
 
 from . import versioning
 
@@ -25,6 +28,8 @@ PAGE_CACHE_SECONDS = 60 * 60 * 24
 # thousands of pages (and exceed what memcached or a small Redis accepts for one value).
 PAGE_CACHE_MAX_BYTES = 4 * 1024 * 1024
 UNCACHED_PREFIXES = ("/static/",)
+
+logger = logging.getLogger(__name__)
 
 
 @once
@@ -76,6 +81,19 @@ def _cacheable_response(response):
     )
 
 
+def _cache_call(method, *args):
+    """A call to the page cache; None if the cache fails.
+
+    The cache only saves work: a cache that is unreachable, or full and refusing writes
+    (Redis without an eviction policy), makes pages slower, never an error.
+    """
+    try:
+        return method(*args)
+    except Exception as error:
+        logger.warning("Page cache %s failed, page served without it: %r", method.__name__, error)
+        return None
+
+
 class ReadOnlyPublicSiteMiddleware:
     """The public site is for reading: anything but GET or HEAD gets 405, before CSRF or any
     view sees it. The admin (and ``manage.py``) are the only ways to change the records."""
@@ -109,7 +127,45 @@ class NoNulQueryMiddleware:
         for key, values in request.GET.lists():
             query.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
         cleaned = query.urlencode()
-        return HttpResponseRedirect(f"{request.path}?{cleaned}" if cleaned else request.path)
+        # The path is the reader's own, and "//other.example/" read as an address names
+        # another host: its leading slashes are escaped, as Django's own redirects do.
+        path = escape_leading_slashes(escape_uri_path(request.path))
+        return HttpResponseRedirect(f"{path}?{cleaned}" if cleaned else path)
+
+
+def _parameters_read_at(path_info):
+    """The query-string parameters the view at this path reads (``views.reads_query``)."""
+    try:
+        match = resolve(path_info)
+    except Resolver404:
+        return frozenset()
+    return getattr(match.func, "query_parameters", frozenset())
+
+
+class ReadQueryOnlyMiddleware:
+    """A public page sees only the query parameters its view reads, in alphabetical order.
+
+    Pages are cached by their address, so otherwise every made-up parameter (``?x=1``,
+    ``?x=2`` …) or reordering would render and store a page of its own: a cheap way to fill
+    the cache and make every request miss it. Dropped here, not just left out of the key,
+    so that nothing of them is written into a page (the filter form, the pager and the
+    language switcher all carry the query string on) that is then served to others.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _cacheable_request(request):
+            read = _parameters_read_at(request.path_info)
+            query = QueryDict(mutable=True)
+            for name in sorted(request.GET):
+                if name in read:
+                    query.setlist(name, request.GET.getlist(name))
+            query._mutable = False
+            request.GET = query
+            request.META["QUERY_STRING"] = query.urlencode()
+        return self.get_response(request)
 
 
 class DataVersionCacheMiddleware:
@@ -129,7 +185,7 @@ class DataVersionCacheMiddleware:
         path_hash = hashlib.sha256(address.encode()).hexdigest()[:32]
         language = getattr(request, "LANGUAGE_CODE", "")
         key = f"page:{build_id()}:{version}:{language}:{path_hash}"
-        entry = cache.get(key)
+        entry = _cache_call(cache.get, key)
         if entry is None:
             response = self.get_response(request)
             if not _cacheable_response(response):
@@ -142,7 +198,7 @@ class DataVersionCacheMiddleware:
                 "disposition": response.get("Content-Disposition"),
                 "etag": f'"{build_id()}-{version}-{hashlib.sha256(content).hexdigest()[:16]}"',
             }
-            cache.set(key, entry, PAGE_CACHE_SECONDS)
+            _cache_call(cache.set, key, entry, PAGE_CACHE_SECONDS)
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         response["ETag"] = entry["etag"]

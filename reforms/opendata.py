@@ -40,16 +40,24 @@ def fixture_json():
 
 def csv_text(value):
     """A serialized field as one CSV cell: dates in ISO form, a natural key's parts joined
-    with " / ", the records of a many-to-many field with "; "."""
+    with " / ", the records of a many-to-many field with "; ".
+
+    The whole cell is checked for a formula, names of linked records included: a record
+    named "=HYPERLINK(…)" would otherwise run in the cells of every record linking to it.
+    """
+    return neutralise(_joined(value))
+
+
+def _joined(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         if any(isinstance(item, (list, tuple)) for item in value):
-            return "; ".join(csv_text(item) for item in value)
+            return "; ".join(_joined(item) for item in value)
         return " / ".join(str(part) for part in value)
-    return neutralise(str(value))
+    return str(value)
 
 
 def csv_zip(request, changed_at=None):

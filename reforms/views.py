@@ -1,5 +1,6 @@
 import sys
 
+from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
@@ -21,6 +22,20 @@ from .models import Figure, Milestone, Report, Section, Zone
 LIST_PAGE_SIZE = 50
 
 
+def reads_query(*names):
+    """Name the query-string parameters a view reads.
+
+    Nothing else in a query string reaches the view (see ``ReadQueryOnlyMiddleware``), so a
+    page is the same, and cached once, whatever else a link carries.
+    """
+
+    def mark(view):
+        view.query_parameters = frozenset(names)
+        return view
+
+    return mark
+
+
 def _data_version(request):
     """(version, changed_at): as the page cache read it for this request, else read now."""
     return getattr(request, "data_version", None) or versioning.current()
@@ -34,13 +49,24 @@ def _page_below_one(page):
         return False
 
 
+class ListPaginator(Paginator):
+    """Pages of LIST_PAGE_SIZE records, whatever size ``?per_page=`` asks for.
+
+    django-tables2 takes the page size from the query string: a negative one failed, and a
+    huge one made one request render a whole collection. The downloads hold every row.
+    """
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, LIST_PAGE_SIZE, *args, **kwargs)
+
+
 class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
     """A collection as a sortable, filterable, downloadable table."""
 
     template_name = "reforms/list.html"
     export_class = PortalExport
     export_formats = tuple(PortalExport.FORMATS)
-    table_pagination = {"per_page": LIST_PAGE_SIZE}
+    table_pagination = {"per_page": LIST_PAGE_SIZE, "paginator_class": ListPaginator}
 
     def get(self, request, *args, **kwargs):
         if _page_below_one(request.GET.get("page", "")):
@@ -105,12 +131,20 @@ class MilestoneTimelineView(CollectionListView):
 
 def list_view_for(collection):
     if collection.model is Milestone:
-        return MilestoneTimelineView.as_view()
-    return CollectionListView.as_view(
-        model=collection.model,
-        table_class=collection.table_class,
-        filterset_class=collection.filterset_class,
-    )
+        view = MilestoneTimelineView.as_view()
+    else:
+        view = CollectionListView.as_view(
+            model=collection.model,
+            table_class=collection.table_class,
+            filterset_class=collection.filterset_class,
+        )
+    table = collection.table_class._meta
+    return reads_query(
+        *collection.filterset_class.base_filters,
+        table.order_by_field,
+        table.page_field,
+        CollectionListView.export_trigger_param,
+    )(view)
 
 
 class RecordDetailView(DetailView):
@@ -178,8 +212,10 @@ class ReportDetailView(RecordDetailView):
 
 def detail_view_for(collection):
     if collection.model is Report:
-        return ReportDetailView.as_view()
-    return RecordDetailView.as_view(model=collection.model)
+        view = ReportDetailView.as_view()
+    else:
+        view = RecordDetailView.as_view(model=collection.model)
+    return reads_query("format")(view)
 
 
 def favicon(request):
@@ -200,6 +236,7 @@ def home(request):
     return render(request, "reforms/home.html", context)
 
 
+@reads_query("q")
 def search_page(request):
     query = request.GET.get("q", "")
     groups = search.search_everything(query)

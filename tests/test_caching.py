@@ -195,3 +195,91 @@ def test_a_page_cached_for_one_host_name_is_not_served_for_another(client, repor
 
     assert f"http://portal.example{url}" in other
     assert "http://testserver" not in other
+
+
+# What the cache holds
+
+
+class RecordingCache:
+    """The page cache as a plain dictionary, so a test can count what is stored."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, key):
+        return self.entries.get(key)
+
+    def set(self, key, value, timeout=None):
+        self.entries[key] = value
+
+
+@pytest.fixture
+def page_cache(monkeypatch):
+    recording = RecordingCache()
+    monkeypatch.setattr("reforms.middleware.cache", recording)
+    return recording
+
+
+MARKER = "unknown-parameter-marker"
+
+
+def test_unknown_parameters_and_their_order_make_no_new_pages(client, report_data, page_cache):
+    plain = client.get("/schools/").content
+    for number in range(20):
+        response = client.get("/schools/", QUERY_STRING=f"{MARKER}{number}=1&utm_source=x")
+        assert response.content == plain
+    for per_page in ("100", "-1"):
+        assert client.get("/schools/", {"per_page": per_page}).content == plain
+    filtered = client.get("/schools/", QUERY_STRING="stage=secondary&q=%E7%8F%8A").content
+    reordered = client.get("/schools/", QUERY_STRING="q=%E7%8F%8A&x=1&stage=secondary").content
+
+    assert reordered == filtered
+    assert len(page_cache.entries) == 2
+
+
+def test_a_page_never_carries_an_unknown_parameter_on(client, report_data, page_cache):
+    for url in ("/schools/", "/search/", "/data/", "/", "/en/zones/"):
+        page = client.get(url, {"q": "珊瑚", MARKER: MARKER}).content.decode()
+        assert MARKER not in page, url
+
+
+def test_parameters_a_page_reads_still_work(client, report_data, page_cache):
+    school = School.objects.get(name="珊瑚中学")
+    record = client.get(school.get_absolute_url(), {"format": "json", MARKER: "1"})
+    download = client.get("/schools/", {"_export": "csv", "stage": "secondary", "x": "1"})
+    searched = client.get("/search/", {"q": "珊瑚", "x": "1"}).content.decode()
+
+    assert record.json()["fields"]["name"] == "珊瑚中学"
+    assert download["Content-Disposition"] == 'attachment; filename="schools.csv"'
+    assert "珊瑚中学" in download.content.decode()
+    assert "<mark>珊瑚</mark>中学" in searched
+
+
+class FailingCache:
+    def __init__(self, error, fail_on):
+        self.error, self.fail_on = error, fail_on
+
+    def get(self, key):
+        if "get" in self.fail_on:
+            raise self.error
+
+    def set(self, key, value, timeout=None):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error, fail_on",
+    [
+        (ConnectionRefusedError("cache host down"), ("get", "set")),
+        (Exception("OOM command not allowed when used memory > 'maxmemory'"), ("set",)),
+    ],
+    ids=["unreachable", "full"],
+)
+def test_a_failing_cache_never_fails_a_page(client, report_data, monkeypatch, error, fail_on):
+    monkeypatch.setattr("reforms.middleware.cache", FailingCache(error, fail_on))
+    client.raise_request_exception = False
+
+    for url in ("/schools/", "/search/?q=珊瑚", "/data/nanan-education-reform.json"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "珊瑚中学" in client.get("/schools/").content.decode()

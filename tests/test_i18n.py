@@ -19,6 +19,7 @@ from reforms.collections import COLLECTIONS
 from reforms.models import NAMED_MODELS, Milestone, Organization, Section, Zone
 
 from .conftest import ROOT
+from .test_hardening import lands_on
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +377,18 @@ def test_the_switcher_leads_to_the_same_page_in_the_other_language(
 ):
     assert switcher_link(client.get(chinese).content.decode()) == english
     assert switcher_link(client.get(english).content.decode()) == chinese
+
+
+@pytest.mark.parametrize("path", ["/en//evil.example/x", "//evil.example/x", "/en///evil.example/"])
+def test_the_switcher_and_the_alternates_stay_on_this_site_whatever_the_path(client, path):
+    response = client.get("/", PATH_INFO=path)
+    html = response.content.decode()
+    alternates = re.findall(r'<link rel="alternate" hreflang="[^"]+" href="([^"]*)"', html)
+
+    assert response.status_code == 404
+    assert len(alternates) == 2
+    for link in (switcher_link(html), *alternates):
+        assert lands_on(link) == "testserver", link
 
 
 def test_a_record_page_switches_and_names_both_versions(client, report_data):

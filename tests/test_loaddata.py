@@ -1,5 +1,6 @@
 """A malformed fixture is refused with one clear message and changes no row."""
 
+import io
 import json
 import os
 import subprocess
@@ -298,3 +299,143 @@ def test_command_line_gives_one_line_and_a_failing_status(tmp_path):
     assert "Traceback" not in result.stderr
     assert "bad.json" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# Only the report's records: a fixture comes from outside and must not reach accounts,
+# permissions or the history.
+
+SUPERUSER = {
+    "model": "auth.user",
+    "fields": {
+        "username": "intruder",
+        # A hash whose password the sender knows.
+        "password": "pbkdf2_sha256$1000000$salt$aGFzaA==",
+        "is_superuser": True,
+        "is_staff": True,
+        "is_active": True,
+    },
+}
+
+
+def as_xml(records):
+    objects = "".join(
+        f'<object model="{record["model"]}">'
+        + "".join(
+            f'<field name="{name}">{value}</field>' for name, value in record["fields"].items()
+        )
+        + "</object>"
+        for record in records
+    )
+    head = '<?xml version="1.0" encoding="utf-8"?><django-objects version="1.0">'
+    return f"{head}{objects}</django-objects>"
+
+
+def as_jsonl(records):
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def assert_refused_and_nothing_written(refused, before, django_user_model):
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("未载入任何数据：")
+    assert "“auth.user”" in message and "只能载入报道的记录" in message
+    assert not django_user_model.objects.exists()
+    assert dump_reforms() == before
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "auth.user",
+        "auth.permission",
+        "auth.group",
+        "contenttypes.contenttype",
+        "axes.accessattempt",
+        "reforms.historicalschool",
+        "reforms.fixtureload",
+        "reforms.dataversion",
+        "reforms.searchgram",
+    ],
+)
+def test_a_json_fixture_may_hold_only_the_reports_records(tmp_path, loaded, label):
+    path = write(tmp_path, "bad.json", [*GOOD, {"model": label, "fields": {}}])
+
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", path, verbosity=0)
+
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "bad.json：第5条记录：数据文件只能载入报道的记录" in message
+    assert f"“{label}”" in message
+    assert dump_reforms() == loaded
+
+
+@pytest.mark.parametrize("fmt, serialize", [("xml", as_xml), ("jsonl", as_jsonl)])
+def test_a_fixture_in_another_format_cannot_create_an_account(
+    tmp_path, loaded, django_user_model, fmt, serialize
+):
+    new_report = {"model": "reforms.report", "fields": {"name": "另一篇报道"}}
+    path = write(tmp_path, f"bad.{fmt}", serialize([new_report, SUPERUSER]))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", path, verbosity=0)
+
+    # Only JSON is read at all: the file is refused before any record in it is looked at.
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("未载入任何数据：")
+    assert f"bad.{fmt}：只能载入 JSON 格式的数据文件" in message
+    assert not django_user_model.objects.exists()
+    assert dump_reforms() == loaded
+
+
+def test_a_fixture_from_standard_input_cannot_create_an_account(
+    loaded, django_user_model, monkeypatch
+):
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps([SUPERUSER])))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("loaddata", "-", format="json", verbosity=0)
+
+    assert_refused_and_nothing_written(refused, loaded, django_user_model)
+    assert "标准输入：第1条记录" in str(refused.value)
+
+
+def test_loadreports_cannot_create_an_account_either(tmp_path, django_user_model):
+    path = write(tmp_path, "report.json", [*GOOD, SUPERUSER])
+
+    with pytest.raises(CommandError) as refused:
+        call_command("loadreports", path, verbosity=0)
+
+    assert_refused_and_nothing_written(refused, [], django_user_model)
+    assert not FixtureLoad.objects.exists()
+
+
+def test_an_account_from_standard_input_fails_the_command_in_one_line(tmp_path):
+    database = tmp_path / "cli.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+    run = [sys.executable, "manage.py"]
+    subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    count_users = "from django.contrib.auth.models import User; print(User.objects.count())"
+
+    result = subprocess.run(
+        [*run, "loaddata", "--format=json", "-"],
+        input=json.dumps([SUPERUSER]),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    users = subprocess.run(
+        [*run, "shell", "--no-imports", "-c", count_users],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "auth.user" in result.stderr
+    assert users.stdout.strip() == "0"

@@ -67,6 +67,30 @@ def test_https_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "hosts", ["portal.example.cn", "127.0.0.1,portal.example.cn", "*", ".example.cn", "10.0.0.7"]
+)
+def test_the_development_key_is_refused_for_any_host_but_this_machine(hosts):
+    result = settings_in({"DJANGO_ALLOWED_HOSTS": hosts})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["127.0.0.1,localhost,[::1]", "testserver", ""])
+def test_the_development_key_serves_this_machine(hosts):
+    result = settings_in({"DJANGO_ALLOWED_HOSTS": hosts})
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_real_key_serves_any_host():
+    result = settings_in(
+        {"DJANGO_ALLOWED_HOSTS": "portal.example.cn", "DJANGO_SECRET_KEY": "k" * 60}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'portal.example.cn'" in result.stdout
+
+
 def test_https_turns_on_the_https_only_settings():
     code = (
         "import nanan_portal.settings as s;"

@@ -3,7 +3,8 @@
 A record repeated by another report adds to the stored one instead of replacing it, a load that
 changes nothing writes nothing, and any problem is one line naming the file, the record and the
 field, with nothing written. Fixtures come from outside, so only JSON holding the portal's own
-record models is accepted, from a file or from standard input.
+record models is accepted, from a file or from standard input: any other format is refused
+whole, and so is a record of any other model (see ``reforms.loading.check``).
 """
 
 import os
@@ -51,7 +52,9 @@ class Command(loaddata.Command):
             if label == loaddata.READ_STDIN:
                 if self.format != "json":
                     raise CommandError("从标准输入载入时须写 --format=json。")
-                yield "标准输入", sys.stdin.buffer.read()
+                stdin = getattr(sys.stdin, "buffer", sys.stdin)
+                text = stdin.read()
+                yield "标准输入", text.encode() if isinstance(text, str) else text
                 continue
             if os.sep in label and not os.path.exists(label):
                 raise CommandError(f"{label}：找不到这个文件。")
