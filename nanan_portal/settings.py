@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "csp",
     "simple_history",
-    "axes",
+    "reforms.security.AxesConfig",
     "reforms",
 ]
 
