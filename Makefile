@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve install install-dev data test lint check ci bench clean
+.PHONY: run serve install install-dev data test test-setup test-packages lint check ci bench clean
 
 run: install data
 	$(PY) manage.py collectstatic --noinput -v0
@@ -35,8 +35,43 @@ data: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py loadreports
 
-test: install-dev
+# What the suite needs besides Python, each Debian package with the command or file that shows
+# it is there: Chromium and a CJK font for the browser tests (Playwright drives Debian's
+# Chromium), gettext for the catalogue test, Java and npm for the Nu Html Checker. The one list;
+# .ci/run relies on it.
+TEST_PACKAGES := chromium=/usr/bin/chromium \
+	fonts-noto-cjk=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	gettext=msgfmt default-jre-headless=java npm=npm
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+
+test: test-setup
 	$(PY) -m pytest
+
+test-setup: install-dev test-packages $(VNU_JAR)
+
+# Installs what is missing when it can (as root, with apt-get), else stops with the command
+# that would.
+test-packages:
+	@missing=""; \
+	for pair in $(TEST_PACKAGES); do \
+		probe=$${pair#*=}; \
+		[ -e "$$probe" ] || command -v "$$probe" >/dev/null 2>&1 || missing="$$missing $${pair%%=*}"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "The tests need packages that are not installed. Run this, then make test again:"; \
+		echo "    sudo apt-get update && sudo apt-get install -y$$missing"; \
+		exit 1; \
+	fi; \
+	echo "Installing what the tests need with apt-get:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq $$missing >/dev/null
+
+# The checker's jar from npm, at the version package-lock.json pins. Its install script, which
+# would download a Java runtime, is not run: Debian's Java runs it, and the tests need no network.
+$(VNU_JAR): package.json package-lock.json | test-packages
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -55,4 +90,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

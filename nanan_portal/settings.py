@@ -114,7 +114,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "csp",
     "simple_history",
-    "axes",
+    "reforms.security.AxesConfig",
     "reforms",
 ]
 

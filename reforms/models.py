@@ -124,6 +124,18 @@ def query_terms(query):
     return cleaned.split()[:MAX_QUERY_TERMS]
 
 
+def ignored_query_words(query):
+    """The words of a reader's query that ``query_terms`` leaves out, for the page to name.
+
+    Terms are bounded rather than all used: every term adds index lookups to each
+    collection's query (ten on the search page, one more per facet on a list), so a pasted
+    paragraph would cost in proportion to its length, while eight words already pick out
+    a record.
+    """
+    words = (query or "").replace("\x00", "").split()
+    return words[len(query_terms(query)) :]
+
+
 def looks_like_pinyin(term):
     return term.isascii() and term.isalpha()
 

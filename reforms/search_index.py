@@ -124,18 +124,17 @@ def term_ids(model, term):
     if len(term) <= 2 and not looks_like_pinyin(term):
         return records_with_pair(model, pairs[0])
     manager = model._default_manager
-    matches = manager.all()
-    for pair in pairs:
-        # One IN per pair, each an index lookup; a GROUP BY over all pairs at once leads
-        # SQLite to walk every entry of the kind instead.
-        matches = matches.filter(pk__in=records_with_pair(model, pair))
+    # One IN per pair, each an index lookup; a GROUP BY over all pairs at once leads SQLite
+    # to walk every entry of the kind instead.
+    conditions = [Q(pk__in=records_with_pair(model, pair)) for pair in pairs]
     if len(term) > 2:
         # The pairs narrow; the substring decides (甲乙 and 乙丙 do not make 甲乙丙).
         exact = Q()
         for field in model.search_fields:
             exact |= Q(**{f"{field}__icontains": term})
-        matches = matches.filter(exact)
-    ids = matches.order_by().values("pk")
+        conditions.append(exact)
+    # All in one filter(): each further filter() would copy every subquery added before it.
+    ids = manager.filter(*conditions).order_by().values("pk")
     if looks_like_pinyin(term):
         ids = ids.union(manager.filter(pinyin_prefix(term)).order_by().values("pk"))
     return ids
@@ -179,21 +178,30 @@ def ranked_by_place(model, gram, limit):
 
 
 def matching_ids(model, query):
-    """The ids of records containing every term of ``query``, as a one-column subquery."""
+    """The ids of records containing every term of ``query``, as a one-column subquery.
+
+    The terms' subqueries sit side by side in one WHERE clause, never one inside another:
+    SQLite's parser has a fixed depth, which a subquery nested per term overflowed at
+    eight terms.
+    """
+    found = [term_ids(model, term) for term in query_terms(query)]
+    # Terms answered by the index alone go first, in one query of the index: the others are
+    # then checked only against the records those let through.
+    from_index = [ids for ids in found if ids.model is SearchGram]
+    others = [ids for ids in found if ids.model is not SearchGram]
     ids = None
-    # Terms answered by the index alone first: the others are then checked only against
-    # the records those let through.
-    for found in sorted(
-        (term_ids(model, term) for term in query_terms(query)),
-        key=lambda found: found.model is not SearchGram,
-    ):
-        if ids is None:
-            ids = found
-        elif ids.model is SearchGram and not ids.query.combinator:
-            ids = ids.filter(record_id__in=found)
-        else:
-            ids = model._default_manager.filter(pk__in=ids).filter(pk__in=found).values("pk")
-    return ids
+    if from_index:
+        # One filter() for all: each further filter() would copy the subqueries before it.
+        ids = from_index[0].filter(*(Q(record_id__in=more) for more in from_index[1:]))
+        if not others:
+            return ids
+    elif len(others) == 1:
+        return others[0]
+    if ids is not None:
+        others.insert(0, ids)
+    return (
+        model._default_manager.filter(*(Q(pk__in=more) for more in others)).order_by().values("pk")
+    )
 
 
 def _reindex_after_save(sender, instance, **kwargs):

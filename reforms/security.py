@@ -1,6 +1,13 @@
-"""Who is asking, as far as the lock-out on failed admin logins is concerned."""
+"""The lock-out on failed admin logins (django-axes): who is asking, and its admin section."""
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.conf import settings
+
+
+class AxesConfig(AxesAppConfig):
+    # django-axes names its admin section after its label ("Axes"), and the admin is Chinese.
+    # Its models and fields are put in Chinese by locale/zh_Hans, as it ships no Chinese.
+    verbose_name = "登录保护"
 
 
 def client_ip(request):

@@ -1,7 +1,8 @@
 import sys
 
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,15 @@ from . import charts, filters, opendata, search, tables, versioning
 from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
 from .linking import Linker
-from .models import Figure, Milestone, Report, Section, Zone
+from .models import (
+    MAX_QUERY_TERMS,
+    Figure,
+    Milestone,
+    Report,
+    Section,
+    Zone,
+    ignored_query_words,
+)
 
 LIST_PAGE_SIZE = 50
 
@@ -96,6 +105,8 @@ class CollectionListView(ExportMixin, SingleTableMixin, FilterView):
                 for name, errors in (filterset.errors.items() if filterset.is_bound else ())
             ],
             export_links=[(fmt, _export_query(query, fmt)) for fmt in PortalExport.FORMATS],
+            ignored_words=ignored_query_words(self.request.GET.get("q", "")),
+            max_query_terms=MAX_QUERY_TERMS,
         )
         return context
 
@@ -243,6 +254,8 @@ def search_page(request):
     context = {
         "query": query,
         "terms": search.query_terms(query),
+        "ignored_words": ignored_query_words(query),
+        "max_query_terms": MAX_QUERY_TERMS,
         "groups": groups,
         "total": sum(group.count for group in groups),
     }
@@ -288,11 +301,39 @@ def data_csv(request):
     )
 
 
+# PostgreSQL's classes of error that mean the server is gone or not taking connections:
+# connection exceptions (08…) and a server shutting down or starting up (57P01–57P03).
+UNREACHABLE_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(error):
+    """Whether ``error`` means the database could not be reached, as opposed to a query
+    that failed: only then is a 503 and "try again" the right answer. Any other database
+    error (a query SQLite cannot parse, a missing table) is a bug, answered with a 500.
+    """
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    # Raised while opening the connection: a missing file, a host that does not answer, a
+    # refused login. Every backend opens it through the base class's connect().
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code is BaseDatabaseWrapper.connect.__code__:
+            return True
+        trace = trace.tb_next
+    sqlstate = getattr(error.__cause__, "sqlstate", None) or ""
+    if sqlstate.startswith(UNREACHABLE_SQLSTATE_PREFIXES):
+        return True
+    # An open connection that the server dropped in the middle of a query.
+    return any(
+        getattr(wrapper.connection, "broken", False)
+        for wrapper in connections.all(initialized_only=True)
+    )
+
+
 def server_error(request):
     """The 500 page, or 503 when the database cannot be reached: either way the reader is told
     to try again and nothing about the cause, which goes to the log."""
-    error = sys.exc_info()[1]
-    unavailable = isinstance(error, (OperationalError, InterfaceError))
+    unavailable = database_unreachable(sys.exc_info()[1])
     status = 503 if unavailable else 500
     try:
         response = render(request, f"{status}.html", status=status)

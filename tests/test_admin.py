@@ -33,6 +33,14 @@ def test_admin_is_in_chinese(staff_client):
     assert "学校及机构" in page and "改革举措" in page
 
 
+def test_the_login_lock_out_section_is_in_chinese(staff_client):
+    page = staff_client.get(reverse("admin:index")).content.decode()
+    assert "登录保护" in page and "登录尝试" in page and "登录失败记录" in page
+    assert "Axes" not in page and "Access attempts" not in page and "Model name" not in page
+    attempts = staff_client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "Access attempts" not in attempts and "登录尝试" in attempts
+
+
 def test_changelist_search_finds_chinese_substrings_and_pinyin(staff_client, report_data):
     url = reverse("admin:reforms_school_changelist")
 

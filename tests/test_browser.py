@@ -322,3 +322,12 @@ def test_no_serious_accessibility_violation_in_english(english_desktop):
             if violation["impact"] in ("serious", "critical"):
                 problems.append((path, violation["id"], violation["help"]))
     assert problems == []
+
+
+def test_on_a_desktop_the_other_language_shares_the_navigations_row(desktop):
+    for path in ("/", "/en/", "/en/initiatives/"):
+        page = desktop.open(path)
+        navigation = page.locator(".site-nav").bounding_box()
+        switch = page.locator(".language-switch").bounding_box()
+        assert abs(switch["y"] - navigation["y"]) < 1, path
+        assert switch["x"] >= navigation["x"] + navigation["width"] - 1, path

@@ -74,8 +74,18 @@ def encode_pair(key, value):
     return f"{quote(key, safe='')}={quote(value, safe='')}"
 
 
+# A pasted sentence: many short words, Latin (read as pinyin too) and Chinese, each a term of
+# its own; eight of them once overflowed SQLite's parser.
+WORDS = ["a", "shan", "hu", "ttg", "近视", "珊瑚", "小学", "3.0", "教育改革", "%", "_", "x"]
+words = st.one_of(
+    st.sampled_from(WORDS),
+    st.text(st.characters(blacklist_categories=("Z", "C")), min_size=1, max_size=6),
+)
+many_words = st.lists(words, min_size=6, max_size=30).map(" ".join)
+
 pairs = st.one_of(
     st.builds(encode_pair, keys, texts),
+    st.builds(encode_pair, st.just("q"), many_words),
     # Raw bytes, percent-encoded: most of them are not UTF-8 at all.
     st.builds(
         lambda key, raw: f"{quote(key, safe='')}={quote_from_bytes(raw)}",

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import OperationalError
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -459,7 +459,16 @@ def test_a_500_is_the_sites_own_page_says_nothing_and_is_logged(
 
 def test_an_unreachable_database_gives_a_503(client, report_data, monkeypatch):
     def unreachable():
-        raise OperationalError("could not connect to server")
+        # A second connection to a database that is not there: no such file for SQLite,
+        # nothing listening for PostgreSQL.
+        wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
+        wrapper.settings_dict = {
+            **wrapper.settings_dict,
+            "NAME": "/no-such-directory/portal.sqlite3",
+            "HOST": "127.0.0.1",
+            "PORT": "1",
+        }
+        wrapper.ensure_connection()
 
     monkeypatch.setattr(versioning, "current", unreachable)
     client.raise_request_exception = False
@@ -470,6 +479,25 @@ def test_an_unreachable_database_gives_a_503(client, report_data, monkeypatch):
     assert response["Retry-After"] == "60"
     assert "暂时无法访问" in response.content.decode()
     assert "could not connect" not in response.content.decode()
+
+
+def test_any_other_database_error_is_a_500_logged_with_its_traceback(
+    client, report_data, monkeypatch, caplog
+):
+    def fails():
+        raise OperationalError("parser stack overflow")
+
+    monkeypatch.setattr(versioning, "current", fails)
+    client.raise_request_exception = False
+
+    response = client.get("/schools/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert "parser stack" not in response.content.decode()
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert logged and logged[0].getMessage() == "Internal Server Error: /schools/"
+    assert logged[0].exc_info and logged[0].exc_info[0] is OperationalError
 
 
 def test_a_missing_database_file_gives_a_503_logged_to_stdout(tmp_path):

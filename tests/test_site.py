@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from reforms.collections import COLLECTIONS
-from reforms.models import Award, Initiative, Milestone, School, Zone
+from reforms.models import MAX_QUERY_TERMS, Award, Initiative, Milestone, School, Zone
 
 pytestmark = pytest.mark.django_db
 
@@ -288,6 +288,38 @@ def test_search_puts_name_matches_first(client, report_data):
     ranks = [record.match_rank for record in initiatives.results]
     assert ranks == sorted(ranks)
     assert "近视" in initiatives.results[0].name
+
+
+MANY_WORDS = [
+    "a b c d e f g h",
+    "shan hu xiao xue nan an qu jiao yu ke cheng",
+    "珊瑚 实验 小学 南岸 教育 改革 课程 学校 重庆 发展",
+    "教育改革 学校南岸 课程实验 小学中学 a b c d",
+]
+
+
+@pytest.mark.parametrize("words", MANY_WORDS)
+def test_a_many_word_query_works_on_every_list_and_on_search(client, report_data, words):
+    client.raise_request_exception = False
+    for path in [collection.list_url for collection in COLLECTIONS] + [reverse("search")]:
+        response = client.get(path, {"q": words})
+        assert response.status_code == 200, (path, words)
+
+
+def test_words_beyond_the_limit_are_named_on_the_page(client, report_data):
+    words = "珊瑚 小学 a b c d e f 近视 防控"
+    for path in ("/schools/", reverse("search")):
+        page = client.get(path, {"q": words}).content.decode()
+        assert f"只按前 {MAX_QUERY_TERMS} 个词查找，后面的词没有用上：近视 防控" in page, path
+    page = client.get("/schools/", {"q": "珊瑚 小学"}).content.decode()
+    assert "没有用上" not in page
+
+
+def test_all_terms_up_to_the_limit_must_match(report_data):
+    # Each term must still narrow once the subqueries are no longer nested.
+    assert School.objects.matching("珊瑚 实验 小学").filter(name="珊瑚实验小学").exists()
+    assert not School.objects.matching("珊瑚 实验 小学 shan hu x y zzzz").exists()
+    assert not School.objects.matching("珊瑚 实验 小学 近视").filter(name="珊瑚实验小学").exists()
 
 
 HOSTILE = [
