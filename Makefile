@@ -35,8 +35,9 @@ data: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py loadreports
 
+# One worker per core (pytest-xdist); pytest alone runs in one process, for a file or a test.
 test: install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

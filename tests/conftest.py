@@ -1,6 +1,7 @@
 import io
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -229,6 +230,31 @@ def site_language_afterwards():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_its_own(worker_id):
+    """Under xdist, a cache no other worker shares.
+
+    Every test clears the cache, and the page keys hold a data version that every worker's
+    copy of the report shares: one shared Redis database or cache directory would lose a
+    worker's pages in the middle of its test, or serve it another worker's.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    if worker_id == "master":
+        yield
+        return
+    cache = dict(settings.CACHES["default"])
+    number = int(worker_id.removeprefix("gw"))
+    if cache["BACKEND"].endswith("RedisCache"):
+        url = urlsplit(cache["LOCATION"])
+        cache["LOCATION"] = url._replace(path=f"/{int(url.path.strip('/') or 0) + number}").geturl()
+    elif cache["BACKEND"].endswith("FileBasedCache"):
+        cache["LOCATION"] = str(Path(cache["LOCATION"]) / worker_id)
+    with override_settings(CACHES={**settings.CACHES, "default": cache}):
+        yield
 
 
 @pytest.fixture(autouse=True)
