@@ -44,8 +44,9 @@ TEST_PACKAGES := chromium=/usr/bin/chromium \
 	gettext=msgfmt default-jre-headless=java npm=npm
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
+# One worker per core (pytest-xdist); pytest alone runs in one process, for a file or a test.
 test: test-setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 test-setup: install-dev test-packages $(VNU_JAR)
 

@@ -1,6 +1,7 @@
 import io
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -43,11 +44,168 @@ def empty_database():
     ContentType.objects.clear_cache()
 
 
+class LoadedRows:
+    """What loading the report writes, kept to be put back with plain SQL.
+
+    A load checks every record, derives slugs and pinyin, fills the search index, moves the
+    data version on and writes a history row per record: seconds of work, done once per test
+    process. Its result is kept as the rows of each table it changed, as they were before and
+    after, and written back without sending a signal, so nothing is derived twice.
+
+    Outside the tests' transactions the database holds either set ("empty" or "loaded"),
+    committed; each test starts its own transaction on the one it needs, and rolls back to it.
+    """
+
+    taken = None  # the session's, once a test has asked for the report
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.rows = {"empty": {}, "loaded": {}}
+        self.holds = "empty"
+
+    def _tables(self):
+        tables = sorted(
+            self.connection.introspection.django_table_names(
+                only_existing=True, include_views=False
+            )
+        )
+        if self.connection.vendor == "sqlite":
+            # Last: inserting rows with their ids moves the counters on, and these set them back.
+            tables.append("sqlite_sequence")
+        return tables
+
+    def _read(self, cursor, table):
+        name = self.connection.ops.quote_name(table)
+        if self.connection.vendor == "postgresql":
+            # COPY's text form gives every value back exactly, and writes thousands of index
+            # rows many times faster than INSERTs do.
+            with cursor.cursor.copy(f"COPY {name} TO STDOUT") as copy:
+                return b"".join(bytes(chunk) for chunk in copy)
+        cursor.execute(f"SELECT * FROM {name}")
+        return cursor.fetchall()
+
+    def _write(self, cursor, table, rows):
+        name = self.connection.ops.quote_name(table)
+        cursor.execute(f"DELETE FROM {name}")
+        if self.connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} FROM STDIN") as copy:
+                copy.write(rows)
+        elif rows:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+    def take(self, load):
+        """Run ``load`` in a transaction that is rolled back, keeping what it changed."""
+        from django.db import transaction
+
+        with transaction.atomic(using=self.connection.alias):
+            with self.connection.cursor() as cursor:
+                before = {table: self._read(cursor, table) for table in self._tables()}
+            load()
+            with self.connection.cursor() as cursor:
+                after = {table: self._read(cursor, table) for table in self._tables()}
+            transaction.set_rollback(True, using=self.connection.alias)
+        changed = [table for table in after if after[table] != before[table]]
+        self.rows = {
+            "empty": {table: before[table] for table in changed},
+            "loaded": {table: after[table] for table in changed},
+        }
+        # pytest-django's flush after a transactional test makes content types and
+        # permissions anew under other ids, which loaded rows may point at: then every
+        # table is written back.
+        self.every_table = {"empty": before, "loaded": after}
+
+    def put(self, which):
+        """Write the rows of ``which`` in place of what those tables hold, in the current
+        transaction if there is one. Foreign keys are checked at commit, so the order of the
+        tables does not matter."""
+        tables = self.rows if self.holds is not None else self.every_table
+        with self.connection.cursor() as cursor:
+            for table, rows in tables[which].items():
+                self._write(cursor, table, rows)
+
+    def commit(self, which):
+        """Make the database hold ``which`` outside the tests' transactions."""
+        from django.db import transaction
+
+        if self.holds != which:
+            with transaction.atomic(using=self.connection.alias):
+                self.put(which)
+            self.holds = which
+
+
+@pytest.fixture(scope="session")
+def loaded_rows(django_db_setup, django_db_blocker):
+    """The report's rows, loaded once per test session (per worker, under xdist)."""
+    from django.db import connection
+
+    rows = LoadedRows(connection)
+    with django_db_blocker.unblock():
+        rows.take(lambda: call_command("loaddata", *FIXTURE_FILES, verbosity=0))
+    LoadedRows.taken = rows
+    yield rows
+    LoadedRows.taken = None
+    # A kept test database (--reuse-db) must start the next run empty.
+    with django_db_blocker.unblock():
+        rows.commit("empty")
+
+
+def is_transactional(request):
+    """Whether pytest-django runs the test outside a transaction, as it decides it."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = request.node.get_closest_marker("django_db")
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    uses = {"transactional_db", "live_server", "django_db_reset_sequences"}
+    return transaction or reset_sequences or bool(uses & set(request.fixturenames))
+
+
 @pytest.fixture
-def report_data(db, django_capture_on_commit_callbacks):
-    """The database with every fixture of the portal loaded, committed as far as hooks go."""
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+def _starting_rows(request, django_db_blocker):
+    if "report_data" in request.fixturenames:
+        rows = request.getfixturevalue("loaded_rows")
+        which = "loaded"
+    else:
+        # A run without the report never loads it.
+        rows, which = LoadedRows.taken, "empty"
+    if rows is not None:
+        with django_db_blocker.unblock():
+            rows.commit(which)
+    yield
+    if rows is not None and is_transactional(request):
+        # Emptied by pytest-django's flush, its own way.
+        rows.holds = None
+
+
+@pytest.fixture
+def _django_db_helper(_starting_rows, _django_db_helper):
+    """pytest-django's, once the database holds the rows the test starts from: the test's
+    transaction begins on them, where the load itself could not be."""
+    yield
+
+
+@pytest.fixture
+def report_data(db, loaded_rows):
+    """The database with every fixture of the portal loaded, committed as far as hooks go:
+    the next change in the test moves the data version on again."""
+    from django.utils import timezone
+
+    from reforms.models import DataVersion
+
+    if loaded_rows.holds != "loaded":
+        # Asked for after the test had begun (getfixturevalue): written into its transaction.
+        loaded_rows.put("loaded")
+    # The data changes now, as a load here would have changed it: what a process keeps per
+    # data version (the name linker) must not outlive the test that saw it.
+    DataVersion.objects.update(changed_at=timezone.now())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests on the report first, then the rest, so that the database changes between the two
+    once per process; pytest-django's own order (transactional tests after the others, and
+    tests without a database last) is kept, being applied after this."""
+    items.sort(key=lambda item: "report_data" not in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +229,31 @@ def site_language_afterwards():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_its_own(worker_id):
+    """Under xdist, a cache no other worker shares.
+
+    Every test clears the cache, and the page keys hold a data version that every worker's
+    copy of the report shares: one shared Redis database or cache directory would lose a
+    worker's pages in the middle of its test, or serve it another worker's.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    if worker_id == "master":
+        yield
+        return
+    cache = dict(settings.CACHES["default"])
+    number = int(worker_id.removeprefix("gw"))
+    if cache["BACKEND"].endswith("RedisCache"):
+        url = urlsplit(cache["LOCATION"])
+        cache["LOCATION"] = url._replace(path=f"/{int(url.path.strip('/') or 0) + number}").geturl()
+    elif cache["BACKEND"].endswith("FileBasedCache"):
+        cache["LOCATION"] = str(Path(cache["LOCATION"]) / worker_id)
+    with override_settings(CACHES={**settings.CACHES, "default": cache}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
 from reforms.collections import COLLECTIONS
 from reforms.models import Initiative, Organization, Zone
 
-from .conftest import FIXTURE_FILES, ROOT
+from .conftest import ROOT
 
 # Playwright's synchronous API runs an event loop in this thread; Django's guard against ORM
 # calls from async code would otherwise refuse the test's own database work.
@@ -41,8 +40,7 @@ def chromium():
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    call_command("loaddata", *FIXTURE_FILES, verbosity=0)
+def site(live_server, transactional_db, report_data):
     return live_server.url
 
 
