@@ -157,3 +157,59 @@ def figure_marks(figures):
         else:
             marks.append(FigureMark(figure))
     return marks
+
+
+SERIES_WIDTH = 600
+SERIES_HEIGHT = 200
+SERIES_MARGIN_X = 60
+SERIES_TOP = 36
+SERIES_AXIS_GAP = 40
+
+
+@dataclass
+class SeriesPoint:
+    value: object
+    x: float
+    y: float
+
+    @property
+    def label_y(self):
+        return round(self.y - 14, 1)
+
+
+def _when(value):
+    """A value's date as a fractional year, placed within the year as the timeline does."""
+    return value.date.year + _position_in_year(value)
+
+
+def figure_series(values, unit):
+    """A figure's dated values in ``unit`` as dots joined by a line, from a baseline of zero so
+    that the heights compare; None while fewer than two such values are dated, since one dot
+    shows no change. ``values`` are in time order."""
+    dated = [value for value in values if value.date and value.unit == unit]
+    if len(dated) < 2:
+        return None
+    first, last = _when(dated[0]), _when(dated[-1])
+    span = (last - first) or 1
+    top = max(value.value for value in dated) or 1
+    axis = SERIES_HEIGHT - SERIES_AXIS_GAP
+    plot_width = SERIES_WIDTH - 2 * SERIES_MARGIN_X
+    points = [
+        SeriesPoint(
+            value,
+            round(SERIES_MARGIN_X + (_when(value) - first) / span * plot_width, 1),
+            round(axis - float(value.value / top) * (axis - SERIES_TOP), 1),
+        )
+        for value in dated
+    ]
+    return {
+        "points": points,
+        "line": " ".join(f"{point.x},{point.y}" for point in points),
+        "width": SERIES_WIDTH,
+        "height": SERIES_HEIGHT,
+        "axis": axis,
+        "left": SERIES_MARGIN_X / 2,
+        "right": SERIES_WIDTH - SERIES_MARGIN_X / 2,
+        "first": dated[0],
+        "last": dated[-1],
+    }

@@ -34,6 +34,7 @@ from .models import (
     SchoolStage,
     Slogan,
     SloganKind,
+    Statement,
     Zone,
 )
 
@@ -57,6 +58,8 @@ class FacetSpec:
     year: bool = False
     # How a grouped value is written in the URL, where that differs from str(value).
     params: tuple = ()
+    # Counted by the reports that speak of the records (``Statement``), named by slug.
+    by_report: bool = False
 
 
 class YearOf(ExtractYear):
@@ -117,6 +120,15 @@ def _related_counts(model, spec, ids):
     return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
+def _report_counts(model, spec, ids):
+    """(slug, name, count) for the reports that speak of most of the ``model`` records with
+    these ``ids`` (all of them for None), counted in the statements alone."""
+    counts = Statement.objects.report_counts(model, ids, limit=FACET_OPTIONS_SHOWN)
+    named = Report.objects.filter(pk__in=counts).values_list("pk", "slug", "name")
+    rows = [(slug, name, counts[pk]) for pk, slug, name in named]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
 @dataclass
 class FacetOption:
     value: str
@@ -168,6 +180,17 @@ def choice_facet(field_name, choices):
 
 
 YEAR_FACET = FacetSpec(field="date", year=True)
+REPORT_FACET = FacetSpec(field="statements", related=True, by_report=True)
+
+
+def report_filter():
+    """Records some statement of a report speaks of: ?report=<report slug>."""
+    return django_filters.ModelChoiceFilter(
+        queryset=Report.objects.all(),
+        to_field_name="slug",
+        label=_("报道"),
+        method="filter_report",
+    )
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -177,6 +200,9 @@ class RecordFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.matching(value)
+
+    def filter_report(self, queryset, name, value):
+        return queryset.spoken_of_by(value)
 
     def facets(self):
         return [self._facet(name, spec) for name, spec in self.facet_specs.items()]
@@ -191,10 +217,17 @@ class RecordFilter(django_filters.FilterSet):
             model = self.queryset.model
             # The ids of the records every other filter lets through, or None for all.
             ids = narrowed.qs.order_by().values("pk") if narrowed.active_filters else None
-            counts = _related_counts if spec.related else _column_counts
+            if spec.by_report:
+                counts = _report_counts
+            else:
+                counts = _related_counts if spec.related else _column_counts
             rows = counts(model, spec, ids)
         labels, params = dict(spec.choices), dict(spec.params)
         selected = self.data.get(name)
+        if spec.by_report and len(rows) == 1 and not selected:
+            # With a single report to choose from, the choice narrows nothing; a portal of one
+            # report keeps its pages as they were before there could be several.
+            rows = []
         options = []
         for raw, label, count in rows:
             value = params.get(raw, str(raw))
@@ -243,10 +276,12 @@ class ZoneFilter(RecordFilter):
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
     partner = related_filter("partners", Organization, _("合作机构"))
     year = year_filter()
+    report = report_filter()
     facet_specs = {
         "level": choice_facet("level", Level.choices),
         "partner": related_facet("partners"),
         "year": YEAR_FACET,
+        "report": REPORT_FACET,
     }
 
     class Meta:
@@ -260,12 +295,14 @@ class InitiativeFilter(RecordFilter):
     partner = related_filter("partners", Organization, _("合作机构"))
     school = related_filter("schools", School, _("参与学校"))
     year = year_filter()
+    report = report_filter()
     facet_specs = {
         "kind": choice_facet("kind", InitiativeKind.choices),
         "zone": related_facet("zones"),
         "partner": related_facet("partners"),
         "school": related_facet("schools"),
         "year": YEAR_FACET,
+        "report": REPORT_FACET,
     }
 
     class Meta:
@@ -276,9 +313,11 @@ class InitiativeFilter(RecordFilter):
 class SchoolFilter(RecordFilter):
     stage = django_filters.ChoiceFilter(choices=SchoolStage.choices, label=_("学段"))
     award = related_filter("awards", Award, _("荣誉"))
+    report = report_filter()
     facet_specs = {
         "stage": choice_facet("stage", SchoolStage.choices),
         "award": related_facet("awards"),
+        "report": REPORT_FACET,
     }
 
     class Meta:
@@ -291,11 +330,13 @@ class AwardFilter(RecordFilter):
     grade = django_filters.AllValuesFilter(label=_("等次"))
     recipient = related_filter("recipients", School, _("获得者"))
     year = year_filter()
+    report = report_filter()
     facet_specs = {
         "level": choice_facet("level", Level.choices),
         "grade": FacetSpec(field="grade"),
         "recipient": related_facet("recipients"),
         "year": YEAR_FACET,
+        "report": REPORT_FACET,
     }
 
     class Meta:
@@ -305,7 +346,8 @@ class AwardFilter(RecordFilter):
 
 class OrganizationFilter(RecordFilter):
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("类型"))
-    facet_specs = {"kind": choice_facet("kind", OrganizationKind.choices)}
+    report = report_filter()
+    facet_specs = {"kind": choice_facet("kind", OrganizationKind.choices), "report": REPORT_FACET}
 
     class Meta:
         model = Organization
@@ -318,10 +360,12 @@ class FigureFilter(RecordFilter):
         choices=[(value, label) for value, label in Qualifier.choices if value], label=_("限定")
     )
     initiative = related_filter("initiative", Initiative, _("相关举措"))
+    report = report_filter()
     facet_specs = {
         "unit": FacetSpec(field="unit"),
         "qualifier": choice_facet("qualifier", Qualifier.choices),
         "initiative": related_facet("initiative"),
+        "report": REPORT_FACET,
     }
 
     class Meta:
@@ -332,7 +376,12 @@ class FigureFilter(RecordFilter):
 class PublicationFilter(RecordFilter):
     kind = django_filters.ChoiceFilter(choices=PublicationKind.choices, label=_("类型"))
     year = year_filter()
-    facet_specs = {"kind": choice_facet("kind", PublicationKind.choices), "year": YEAR_FACET}
+    report = report_filter()
+    facet_specs = {
+        "kind": choice_facet("kind", PublicationKind.choices),
+        "year": YEAR_FACET,
+        "report": REPORT_FACET,
+    }
 
     class Meta:
         model = Publication
@@ -341,7 +390,8 @@ class PublicationFilter(RecordFilter):
 
 class SloganFilter(RecordFilter):
     kind = django_filters.ChoiceFilter(choices=SloganKind.choices, label=_("类型"))
-    facet_specs = {"kind": choice_facet("kind", SloganKind.choices)}
+    report = report_filter()
+    facet_specs = {"kind": choice_facet("kind", SloganKind.choices), "report": REPORT_FACET}
 
     class Meta:
         model = Slogan
@@ -361,6 +411,7 @@ class MilestoneFilter(RecordFilter):
     inferred = django_filters.ChoiceFilter(
         choices=INFERRED_CHOICES, label=_("日期来源"), method="filter_inferred"
     )
+    report = report_filter()
     facet_specs = {
         "year": YEAR_FACET,
         "zone": related_facet("zones"),
@@ -371,6 +422,7 @@ class MilestoneFilter(RecordFilter):
             choices=((True, _("推断的日期")), (False, _("报道写明的日期"))),
             params=((True, "yes"), (False, "no")),
         ),
+        "report": REPORT_FACET,
     }
 
     class Meta:

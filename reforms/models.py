@@ -12,7 +12,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
@@ -189,6 +190,35 @@ class NamedQuerySet(models.QuerySet):
             return self
         return self.filter(pk__in=matching_ids(self.model, query))
 
+    def spoken_of_by(self, report):
+        """The records ``report`` says something of."""
+        # A subquery on the statements rather than a join through the generic relation,
+        # which would look the content type up (a query of its own) first.
+        statements = Statement.objects.about_model(self.model).filter(report=report)
+        return self.filter(pk__in=statements.values("object_id"))
+
+    def as_told_by(self, report, earlier_reports, limit):
+        """The first ``limit`` records in pinyin order that ``report`` is the earliest to speak
+        of, then the first ``limit`` that one of ``earlier_reports`` spoke of before it: each
+        marked ``repeated`` and carrying ``group_size``, the whole count of its group.
+
+        One query per collection, however many records the report holds.
+        """
+        earlier = Statement.objects.about_model(self.model).filter(
+            object_id=OuterRef("pk"), report__in=earlier_reports
+        )
+        in_group = [F("repeated")]
+        return (
+            self.spoken_of_by(report)
+            .annotate(repeated=Exists(earlier))
+            .annotate(
+                place=Window(RowNumber(), partition_by=in_group, order_by=["sort_key", "name"]),
+                group_size=Window(Count("pk"), partition_by=in_group),
+            )
+            .filter(place__lte=limit)
+            .order_by("repeated", "sort_key", "name")
+        )
+
     def ranked(self, query):
         """The name itself first, then names that start with the query, then names that
         contain every term, then alias or pinyin matches, then matches in the text."""
@@ -320,9 +350,61 @@ class Report(NamedRecord, PartialDate):
         order in which they speak of a record, whatever order they were loaded in."""
         return report_order_key(self.date, self.name)
 
+    def contribution(self, limit):
+        """What this report adds to the other reports, what it repeats of theirs and which
+        figures it gives a new value for (see ``Contribution``). The first ``limit`` records
+        of each kind are named.
+
+        Worked out even without another report, so that a report's page costs the same
+        number of queries whether it is alone or not.
+        """
+        others = list(Report.objects.exclude(pk=self.pk).only("pk", "name", "date"))
+        earlier = [report for report in others if report.order_key < self.order_key]
+        kinds = []
+        for relation in Section.cited_by:
+            model = Section._meta.get_field(relation).related_model
+            told = list(model.objects.as_told_by(self, earlier, limit + 1))
+            kinds.append(Told(model, told))
+        changes = []
+        for value in FigureValue.objects.changed_by(self, limit + 1):
+            before = value.previous_in(value.figure.series())
+            if before is not None:
+                changes.append((before, value))
+        return Contribution(kinds, changes, compared=bool(others))
+
     class Meta(NamedRecord.Meta):
         verbose_name = _("报道")
         verbose_name_plural = _("报道")
+
+
+class Told:
+    """The records of one kind a report speaks of, as ``as_told_by`` gives them: those it is
+    the first to speak of (``added``) and those an earlier report spoke of (``repeated``),
+    each group with its whole count."""
+
+    def __init__(self, model, records):
+        self.model = model
+        self.added = [record for record in records if not record.repeated]
+        self.repeated = [record for record in records if record.repeated]
+        self.added_count = self.added[0].group_size if self.added else 0
+        self.repeated_count = self.repeated[0].group_size if self.repeated else 0
+
+
+class Contribution:
+    def __init__(self, kinds, changes, compared):
+        self.kinds = kinds
+        # Whether there is another report to compare with at all.
+        self.compared = compared
+        # (earlier value, this report's value) for each figure it gives another number for.
+        self.changes = changes
+
+    @property
+    def added_count(self):
+        return sum(told.added_count for told in self.kinds)
+
+    @property
+    def repeated_count(self):
+        return sum(told.repeated_count for told in self.kinds)
 
 
 def report_order_key(date, name):
@@ -764,6 +846,10 @@ class Figure(SourcedRecord, PartialDate):
         """The value without trailing zeros: 6000, 100, 3.5."""
         return format(self.value.normalize(), "f")
 
+    def series(self):
+        """The figure's values in time order, oldest first (from ``values`` as prefetched)."""
+        return sorted(self.values.all(), key=FigureValue.time_key)
+
     def show_latest_value(self):
         """Copy the latest of the figure's values onto the figure; True if that changed it."""
         values = sorted(self.values.select_related("report"), key=FigureValue.time_key)
@@ -774,6 +860,19 @@ class Figure(SourcedRecord, PartialDate):
         for name, value in shown.items():
             setattr(self, name, value)
         return changed
+
+
+class FigureValueQuerySet(models.QuerySet):
+    def changed_by(self, report, limit):
+        """The first ``limit`` values ``report`` gives for figures other reports give values
+        for too, in the figures' pinyin order, each figure with its whole series at hand."""
+        series = FigureValue.objects.select_related("report")
+        return (
+            self.filter(report=report, figure__value_count__gt=1)
+            .select_related("figure")
+            .prefetch_related(models.Prefetch("figure__values", queryset=series))
+            .order_by("figure__sort_key", "figure__name")[:limit]
+        )
 
 
 class FigureValue(PartialDate):
@@ -801,6 +900,8 @@ class FigureValue(PartialDate):
     )
     as_written = models.CharField(_("原文写法"), max_length=100, help_text=_("如“超6000人”。"))
 
+    objects = FigureValueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("数值")
         verbose_name_plural = _("数值")
@@ -821,9 +922,53 @@ class FigureValue(PartialDate):
         when = self.date or (report.date if report else None)
         return (when is not None, when or datetime.date.min, report_order_key_of(report))
 
+    def previous_in(self, series):
+        """The value before this one in the figure's ``series`` if it says something else
+        (another number, unit or qualifier), else None."""
+        place = series.index(self)
+        if place == 0:
+            return None
+        before = series[place - 1]
+        same = (before.value, before.unit, before.qualifier) == (
+            self.value,
+            self.unit,
+            self.qualifier,
+        )
+        return None if same else before
+
 
 def report_order_key_of(report):
     return report.order_key if report else report_order_key(None, "")
+
+
+class StatementQuerySet(models.QuerySet):
+    def about_model(self, model):
+        """Statements about records of ``model``. The content type is matched by its natural
+        key, a join to a table of a few rows, so it costs no query of its own and does not
+        depend on a per-process cache."""
+        return self.filter(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+        )
+
+    def in_report_order(self):
+        """Oldest report first, undated ones last, then by name (``Report.order_key``)."""
+        return self.order_by(F("report__date").asc(nulls_last=True), "report__name")
+
+    def report_counts(self, model, ids=None, limit=None):
+        """{report pk: number of ``model`` records it speaks of} for the records with these
+        ``ids`` (all for None), most first: one grouped query. A statement is unique per
+        record and report, so counting rows counts records."""
+        statements = self.about_model(model)
+        if ids is not None:
+            statements = statements.filter(object_id__in=ids)
+        rows = (
+            statements.order_by()
+            .values_list("report")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "report")
+        )
+        return dict(rows[:limit] if limit else rows)
 
 
 class Statement(models.Model):
@@ -848,6 +993,8 @@ class Statement(models.Model):
     ambiguity = models.TextField(_("存疑说明"), blank=True)
     given = models.JSONField(_("所给字段"), default=dict, blank=True)
     links = models.JSONField(_("所作关联"), default=dict, blank=True)
+
+    objects = StatementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("报道所述")

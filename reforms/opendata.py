@@ -12,6 +12,7 @@ import json
 import zipfile
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db.models import Max, Min
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .collections import COLLECTIONS
 from .exports import neutralise
 from .loading.dump import all_reports, render, without_derived
-from .models import Milestone, Report
+from .models import Figure, FigureValue, Milestone, Report, Statement
 
 DATASET_NAME = _("南岸区教育综合改革资料集")
 DATASET_SLUG = "nanan-education-reform"
@@ -87,10 +88,90 @@ def csv_zip(request, changed_at=None):
                     writer.writerow(columns)
                 fields["url"] = request.build_absolute_uri(record.get_absolute_url())
                 writer.writerow([csv_text(fields[column]) for column in columns])
-            entry = zipfile.ZipInfo(f"{collection.slug}.csv", date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, "\ufeff" + text.getvalue())
+            _write_csv(archive, f"{collection.slug}.csv", stamp, text.getvalue())
+        _write_csv(archive, "statements.csv", stamp, _statements_csv(request))
+        _write_csv(archive, "figure-values.csv", stamp, _figure_values_csv(request))
     return buffer.getvalue()
+
+
+def _write_csv(archive, name, stamp, text):
+    entry = zipfile.ZipInfo(name, date_time=stamp)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(entry, "\ufeff" + text)
+
+
+def _rows_csv(columns, rows):
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    writer.writerows([csv_text(row[column]) for column in columns] for row in rows)
+    return text.getvalue()
+
+
+def _statements_csv(request):
+    """What each report says of each record: one row per record and report, collections in
+    navigation order, records in pinyin order, reports in publication order."""
+    statements = {}
+    for statement in Statement.objects.select_related("report").in_report_order():
+        key = (statement.content_type_id, statement.object_id)
+        statements.setdefault(key, []).append(statement)
+    kinds = {}
+    rows = []
+    for collection in COLLECTIONS:
+        if not hasattr(collection.model, "sources"):
+            continue
+        kind = kinds.setdefault(collection.model, _content_type_id(collection.model))
+        for record in collection.model.objects.genuine().in_pinyin_order():
+            for statement in statements.get((kind, record.pk), ()):
+                rows.append(
+                    {
+                        "collection": collection.slug,
+                        "name": record.name,
+                        "url": request.build_absolute_uri(record.get_absolute_url()),
+                        **_report_of(statement.report, request),
+                        "description": statement.description,
+                        "ambiguity": statement.ambiguity,
+                    }
+                )
+    columns = ["collection", "name", "url", "report", "report_url", "description", "ambiguity"]
+    return _rows_csv(columns, rows)
+
+
+def _content_type_id(model):
+    return ContentType.objects.get_for_model(model).pk
+
+
+def _figure_values_csv(request):
+    """Every report's value of every figure, figures in pinyin order, values in time order."""
+    values = FigureValue.objects.select_related("report")
+    series = {}
+    for value in values:
+        series.setdefault(value.figure_id, []).append(value)
+    rows = []
+    for figure in Figure.objects.genuine().in_pinyin_order():
+        for value in sorted(series.get(figure.pk, ()), key=FigureValue.time_key):
+            rows.append(
+                {
+                    "name": figure.name,
+                    "url": request.build_absolute_uri(figure.get_absolute_url()),
+                    **_value_data(value, request),
+                }
+            )
+    columns = [
+        "name",
+        "url",
+        "report",
+        "report_url",
+        "value",
+        "unit",
+        "qualifier",
+        "as_written",
+        "date",
+        "date_precision",
+        "date_inferred",
+        "date_inference",
+    ]
+    return _rows_csv(columns, rows)
 
 
 def counts():
@@ -106,15 +187,80 @@ def years_covered():
 
 
 def record_data(record, request):
-    """One record as its fixture entry (natural keys, no derived fields) plus its address."""
+    """One record as its fixture entry (natural keys, no derived fields) plus its address;
+    with what each report says of it, and for a figure every report's value."""
     [entry] = serializers.serialize(
         "python", [record], use_natural_foreign_keys=True, use_natural_primary_keys=True
     )
-    return {
+    data = {
         "model": entry["model"],
         "url": request.build_absolute_uri(record.get_absolute_url()),
         "fields": without_derived(entry["fields"]),
     }
+    if hasattr(record, "sources"):
+        data["statements"] = [
+            {
+                **_report_of(statement.report, request),
+                "description": statement.description,
+                "ambiguity": statement.ambiguity,
+            }
+            for statement in record.statements.all()
+        ]
+    if isinstance(record, Figure):
+        data["values"] = [_value_data(value, request) for value in record.series()]
+    return data
+
+
+def _report_of(report, request):
+    """Who says so: the report's name and address, or nothing for an editor's entry."""
+    if report is None:
+        return {"report": None, "report_url": None}
+    return {
+        "report": report.name,
+        "report_url": request.build_absolute_uri(report.get_absolute_url()),
+    }
+
+
+def _value_data(value, request):
+    return {
+        **_report_of(value.report, request),
+        "value": value.value_display,
+        "unit": value.unit,
+        "qualifier": value.qualifier,
+        "as_written": value.as_written,
+        # ISO 8601 at the value's own precision (2023-06), with the stored fields beside it.
+        "date": value.date_iso or None,
+        "date_precision": value.date_precision,
+        "date_inferred": value.date_inferred,
+        "date_inference": value.date_inference,
+    }
+
+
+def record_citations(record, statements, request):
+    """schema.org for a record's page: the page about the record, citing each report that
+    speaks of it, in report order. What each says is in the record's JSON."""
+    absolute = request.build_absolute_uri
+    return _present(
+        {
+            "@context": "https://schema.org",
+            "@type": "WebPage",
+            "url": absolute(record.get_absolute_url()),
+            "name": record.name,
+            "inLanguage": "zh-Hans",
+            "about": {"@type": "Thing", "name": record.name},
+            "citation": [
+                _present(
+                    {
+                        "@type": "NewsArticle",
+                        "headline": statement.report.name,
+                        "datePublished": statement.report.date_iso,
+                        "url": absolute(statement.report.get_absolute_url()),
+                    }
+                )
+                for statement in statements
+            ],
+        }
+    )
 
 
 def _present(mapping):

@@ -297,16 +297,41 @@ class OrganizationTable(RecordTable):
         fields = ("name", "kind", "parent")
 
 
+class ValueCountColumn(tables.Column):
+    """How many values the reports give for a figure: 3个数值."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            accessor="value_count",
+            verbose_name=translation.gettext_lazy("数值个数"),
+            **kwargs,
+        )
+
+    def render(self, value):
+        return translation.ngettext("%(count)s个数值", "%(count)s个数值", value) % {"count": value}
+
+    def value(self, value):
+        # Downloads get the number alone.
+        return value
+
+    def cell_maker(self, bound_column):
+        return lambda record: self.render(record.value_count)
+
+
 class FigureTable(RecordTable):
+    """One row per measure, with its latest value: the list answers "how much", and the
+    figure's page holds the whole series."""
+
     name = NameColumn(translation.gettext_lazy("指标"))
     value = tables.Column(
         verbose_name=translation.gettext_lazy("数值"), accessor="value_display", order_by=("value",)
     )
     initiative = RelatedColumn("initiative", translation.gettext_lazy("相关举措"))
+    value_count = ValueCountColumn()
 
     class Meta(RecordTable.Meta):
         model = Figure
-        fields = ("name", "as_written", "qualifier", "value", "unit", "initiative")
+        fields = ("name", "as_written", "qualifier", "value", "unit", "initiative", "value_count")
 
 
 class PublicationTable(RecordTable):

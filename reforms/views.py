@@ -21,9 +21,11 @@ from .linking import Linker
 from .models import (
     MAX_QUERY_TERMS,
     Figure,
+    FigureValue,
     Milestone,
     Report,
     Section,
+    Statement,
     Zone,
     ignored_query_words,
 )
@@ -170,7 +172,15 @@ class RecordDetailView(DetailView):
         queryset = self.model.objects.for_listing()
         if hasattr(self.model, "sources"):
             queryset = queryset.prefetch_related(
-                Prefetch("sources", queryset=Section.objects.select_related("report"))
+                Prefetch("sources", queryset=Section.objects.select_related("report")),
+                Prefetch(
+                    "statements",
+                    queryset=Statement.objects.select_related("report").in_report_order(),
+                ),
+            )
+        if self.model is Figure:
+            queryset = queryset.prefetch_related(
+                Prefetch("values", queryset=FigureValue.objects.select_related("report"))
             )
         return queryset.prefetch_related(*self.model.detail_prefetch_related)
 
@@ -182,6 +192,17 @@ class RecordDetailView(DetailView):
         context["absolute_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
         context["data_changed_at"] = data_version[1]
         context["today"] = timezone.localdate()
+        # A report's own ``statements`` are what it says of other records, not of itself.
+        if hasattr(self.model, "sources"):
+            statements = list(self.object.statements.all())
+            context["statements"] = statements
+            if len(statements) > 1:
+                context["json_ld"] = opendata.json_ld(
+                    opendata.record_citations(self.object, statements, self.request)
+                )
+        if self.model is Figure:
+            context["series"] = series = self.object.series()
+            context["series_chart"] = charts.figure_series(series, self.object.unit)
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -218,6 +239,10 @@ class ReportDetailView(RecordDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["cited_per_kind"] = CITED_PER_KIND
+        contribution = self.object.contribution(CITED_PER_KIND)
+        if contribution.compared:
+            context["contribution"] = contribution
+            context["told"] = [(collection_for(told.model), told) for told in contribution.kinds]
         return context
 
 

@@ -78,7 +78,9 @@ def test_the_csv_download_holds_every_field_of_every_record(client, report_data)
     )
     fixture = json.loads(client.get("/data/nanan-education-reform.json").content)
 
-    assert sorted(archive.namelist()) == sorted(f"{c.slug}.csv" for c in COLLECTIONS)
+    assert sorted(archive.namelist()) == sorted(
+        [*(f"{c.slug}.csv" for c in COLLECTIONS), "statements.csv", "figure-values.csv"]
+    )
     for collection in COLLECTIONS:
         text = archive.read(f"{collection.slug}.csv").decode("utf-8")
         assert text.startswith("\ufeff")

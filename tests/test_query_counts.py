@@ -70,3 +70,29 @@ def test_no_page_needs_more_than_a_few_dozen_queries(
     for url in pages():
         with django_assert_max_num_queries(30):
             client.get(url)
+
+
+def test_pages_of_several_reports_cost_the_same_whatever_the_size_of_the_data(
+    client, report_data, tmp_path, django_capture_on_commit_callbacks
+):
+    from reforms.models import Figure, Report
+
+    from .test_report_pages import SECOND, SECOND_REPORT, load
+
+    load(tmp_path, "second", SECOND_REPORT, django_capture_on_commit_callbacks)
+    second = Report.objects.get(name=SECOND)
+    urls = [
+        *pages(),
+        second.get_absolute_url(),
+        Figure.objects.get(name="项目学校数").get_absolute_url(),
+        School.objects.get(name="珊瑚实验小学").get_absolute_url(),
+        f"/schools/?report={second.slug}",
+        f"/figures/?report={second.slug}&unit=所",
+    ]
+    small = query_counts(client, urls)
+
+    call_command("synthesize", records=1500, seed=2, verbosity=0)
+    large = query_counts(client, urls)
+
+    assert large == small
+    assert max(small.values()) <= 30
