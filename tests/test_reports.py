@@ -511,3 +511,83 @@ def test_the_admin_shows_each_reports_words_and_keeps_the_first_in_step(tmp_path
     first = school.statements.get(report__name=A)
     assert first.description == "编辑改写的甲报说法。"
     assert school.statements.get(report__name=B).description == "乙报说它办学有特色。"
+
+
+def test_a_file_of_no_report_adds_links_to_what_reports_say_and_never_takes_theirs(tmp_path):
+    load(tmp_path, FIRST, SECOND)
+    editors = [
+        {
+            "model": "reforms.award",
+            "fields": {"name": "虚构示范校", "recipients": [], "aliases": "示范校"},
+        }
+    ]
+
+    load(tmp_path, editors)
+
+    award = Award.objects.get(name="虚构示范校")
+    assert {school.name for school in award.recipients.all()} == {"虚构实验小学", "虚构新小学"}
+    assert award.alias_list == ["示范校"]
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            [
+                {
+                    "model": "reforms.section",
+                    "fields": {"report": [A], "key": "s1", "order": 1, "kind": "section"},
+                }
+            ],
+            ["第1条记录", "章节只能和它的报道", A],
+        ),
+        (
+            [
+                *report(C),
+                {
+                    "model": "reforms.figure",
+                    "fields": {
+                        "name": "虚构项目学校数",
+                        "value": "30",
+                        "unit": "所",
+                        "sources": cites(C),
+                    },
+                },
+            ],
+            ["第3条记录", "as_written", "原文写法"],
+        ),
+    ],
+    ids=["a section outside its report's file", "a figure value without its wording"],
+)
+def test_parts_given_apart_from_what_they_belong_to_are_refused(tmp_path, content, expected):
+    load(tmp_path, FIRST)
+    before = everything()
+
+    with pytest.raises(CommandError) as refused:
+        load(tmp_path, content)
+
+    for fragment in expected:
+        assert fragment in str(refused.value)
+    assert everything() == before
+
+
+def test_writing_back_to_a_folder_that_does_not_exist_says_so(tmp_path):
+    load(tmp_path, FIRST)
+
+    with pytest.raises(CommandError, match="没有这个目录"):
+        call_command("dumpreports", dir=str(tmp_path / "missing"))
+    with pytest.raises(CommandError, match="没有这个目录"):
+        call_command("dumpreports", output=str(tmp_path / "missing" / "out.json"))
+
+
+def test_a_record_kept_for_its_links_is_not_listed_as_going(tmp_path):
+    load(tmp_path, FIRST, SECOND)
+    # An editor ties the first report's figure to the school only the second report names.
+    Figure.objects.update(school=School.objects.get(name="虚构新小学"))
+    out = io.StringIO()
+
+    call_command("removereport", B, dry_run=True, stdout=out)
+
+    listed = out.getvalue()
+    assert "删除学校及机构：虚构新小学" not in listed
+    assert "虚构新小学" in listed and "不能随报道删除" in listed

@@ -152,11 +152,10 @@ class FixtureChecker:
             and item.get("model") == "reforms.report"
             and isinstance(item.get("fields"), dict)
         }
-        file_report = reports.pop() if len(reports) == 1 else None
         for index, item in enumerate(data, start=1):
-            self._add_record(path, index, item, file_report)
+            self._add_record(path, index, item, reports)
 
-    def _add_record(self, path, index, item, file_report=None):
+    def _add_record(self, path, index, item, reports):
         where = f"{path}：第{index}条记录"
         if not isinstance(item, dict) or not isinstance(item.get("fields", {}), dict):
             self._problem(f"{where}：应是含 model 和 fields 的对象。")
@@ -177,9 +176,10 @@ class FixtureChecker:
             model._meta.label_lower,
             item.get("fields", {}),
             item.get("pk"),
-            file_report,
+            next(iter(reports)) if len(reports) == 1 else None,
         )
         self.records.append(record)
+        self._check_section_with_its_report(record, reports)
         if len(cited_reports(record.fields)) > 1:
             self._problem(
                 f"{record.describe()}：出处引用了{len(cited_reports(record.fields))}篇报道"
@@ -256,10 +256,14 @@ class FixtureChecker:
         self._check_values(record, model, plain)
 
     def _check_values(self, record, model, plain):
-        if model._meta.label_lower == "reforms.figure" and "value" in plain:
-            if not plain.get("unit"):
-                self._problem(f"{record.describe()}：字段 unit：数值须注明单位（如“所”“人”）。")
-                return
+        if model._meta.label_lower == "reforms.figure":
+            # A report's number comes whole: the value, its unit and how it was printed.
+            parts = {"value": "数值", "unit": "单位（如“所”“人”）", "as_written": "原文写法"}
+            if any(name in plain for name in parts):
+                for name, what in parts.items():
+                    if plain.get(name) in (None, ""):
+                        self._problem(f"{record.describe()}：字段 {name}：数值须注明{what}。")
+                        return
         instance = self._starting_point(record, model)
         for attname, value in plain.items():
             model_field = model._meta.get_field(attname)
@@ -280,6 +284,18 @@ class FixtureChecker:
             field_name, messages = next(iter(error.message_dict.items()))
             where = "" if field_name == "__all__" else f"字段 {field_name}："
             self._problem(f"{record.describe()}：{where}{' '.join(messages)}")
+
+    def _check_section_with_its_report(self, record, reports):
+        """A report's sections come with the report, in its own file: another file could
+        otherwise rewrite the headings a report's citations point to."""
+        if record.label != "reforms.section":
+            return
+        report = record.fields.get("report")
+        name = report[0] if isinstance(report, list) and report else report
+        if name not in reports:
+            self._problem(
+                f"{record.describe()}：章节只能和它的报道（“{name}”）写在同一个数据文件里。"
+            )
 
     def _starting_point(self, record, model):
         """What a record is checked on top of: the stored record it repeats, or the same

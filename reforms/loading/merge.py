@@ -238,7 +238,8 @@ class Merge:
                     work, speaker, own, others, model_field, value
                 )
             elif name == "aliases":
-                self._merge_aliases(work, own, others, value, replace=speaker is None)
+                replace = speaker is None and not others
+                self._merge_aliases(work, own, others, value, replace=replace)
             elif model is Figure and name in Figure.VALUE_FIELDS:
                 continue
             else:
@@ -306,7 +307,9 @@ class Merge:
     def _merge_links(self, work, speaker, own, others, model_field, value):
         new = {self.resolve(model_field.related_model, item) for item in value}
         if speaker is None:
-            work.links[model_field.name] = new
+            # A record no report speaks of is replaced as given; one that reports speak of
+            # only gains links from a file of no report, never loses theirs.
+            work.links[model_field.name] = new | (work.links[model_field.name] if others else set())
             return new
         earlier = set(own.links.get(model_field.name, ())) if own else set()
         kept_by_others = set()

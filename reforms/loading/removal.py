@@ -55,8 +55,10 @@ class Removal:
         yield f"章节：{len(self.sections)} 节"
         for value in self.figure_values:
             yield f"删除数值：{value.figure.name} {value.as_written}"
+        linked = {(type(link.going), link.going.pk) for link in self.linked}
         for record in self.going:
-            yield f"删除{record._meta.verbose_name}：{record.name}（只有这篇报道提到）"
+            if (type(record), record.pk) not in linked:
+                yield f"删除{record._meta.verbose_name}：{record.name}（只有这篇报道提到）"
         for record, others in self.staying:
             yield (
                 f"保留{record._meta.verbose_name}：{record.name}（{'、'.join(others)}也提到；"
@@ -66,7 +68,7 @@ class Removal:
             where = record._meta.get_field(field_name).verbose_name
             yield f"解除关联：{record.name} 的“{where}”不再含 {other.name}（只有这篇报道这样关联）"
         for link in self.linked:
-            yield f"保留：{link}，不能随报道删除"
+            yield f"保留：{link}，不能随报道删除（只有这篇报道提到它）"
 
 
 def _supported(record, report):

@@ -25,6 +25,9 @@ class Command(BaseCommand):
             if not reports:
                 known = "、".join(Report.objects.genuine().values_list("name", flat=True))
                 raise CommandError(f"没有名为“{report}”的报道。已有的报道：{known or '（无）'}")
+        target = Path(dir) if dir else Path(output).parent if output else None
+        if target is not None and not target.is_dir():
+            raise CommandError(f"{target}：没有这个目录。")
         if dir:
             for each in reports:
                 path = Path(dir) / dump.fixture_name(each)
