@@ -157,20 +157,7 @@ def _figure_values_csv(request):
                     **_value_data(value, request),
                 }
             )
-    columns = [
-        "name",
-        "url",
-        "report",
-        "report_url",
-        "value",
-        "unit",
-        "qualifier",
-        "as_written",
-        "date",
-        "date_precision",
-        "date_inferred",
-        "date_inference",
-    ]
+    columns = ["name", "url", "report", "report_url", *Figure.VALUE_FIELDS]
     return _rows_csv(columns, rows)
 
 

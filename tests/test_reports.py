@@ -8,6 +8,7 @@ import html
 import io
 import itertools
 import json
+import os
 import subprocess
 import sys
 
@@ -458,11 +459,8 @@ def test_loadreports_reloading_a_changed_file_keeps_what_other_reports_added(tmp
 
 def test_removereport_on_the_command_line_fails_in_one_line(tmp_path):
     database = tmp_path / "cli.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
     run = [sys.executable, "manage.py"]
-    import os
-
-    env = {**os.environ, **env}
     subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
     result = subprocess.run(
