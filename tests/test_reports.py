@@ -589,3 +589,16 @@ def test_a_record_kept_for_its_links_is_not_listed_as_going(tmp_path):
     listed = out.getvalue()
     assert "删除学校及机构：虚构新小学" not in listed
     assert "虚构新小学" in listed and "不能随报道删除" in listed
+
+
+def test_a_report_loaded_with_fields_the_model_lacks_can_still_be_removed(tmp_path):
+    load(tmp_path, FIRST)
+    before = everything()
+    second = json.loads(json.dumps(SECOND))
+    second[2]["fields"]["colour"] = "red"
+    path = write(tmp_path, "second.json", second)
+    call_command("loaddata", path, ignore=True, verbosity=0)
+
+    call_command("removereport", B, noinput=True, stdout=io.StringIO())
+
+    assert everything() == before

@@ -100,6 +100,7 @@ class Merge:
         self.working = {}
         self._named = {}
         self._reports = {}
+        self._report_names = {}
         self._keys = {}
         self.changed = 0
 
@@ -109,9 +110,11 @@ class Merge:
         return model._default_manager.db_manager(self.using)
 
     def report_named(self, name):
-        report = self._manager(Report).get(name=name)
-        self._reports[report.pk] = report
-        return report
+        # Asked once for every record a report speaks of: one query per report is enough.
+        if name not in self._report_names:
+            report = self._manager(Report).get(name=name)
+            self._reports[report.pk] = self._report_names[name] = report
+        return self._report_names[name]
 
     def report_of(self, pk):
         if pk not in self._reports:

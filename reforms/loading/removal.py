@@ -19,7 +19,7 @@ from ..history import versions_of_loaded_records
 from ..models import Figure, FigureValue, Report, Section
 from .check import FixtureProblem
 from .dump import RECORD_MODELS
-from .merge import is_blank, lines, primary_statement
+from .merge import is_blank, known_field, lines, primary_statement
 
 
 @dataclass
@@ -180,7 +180,10 @@ def _withdraw(record, report):
     others = [s for s in record.statements.all() if s.report_id != report.pk]
     if own is not None:
         for name in own.given:
-            model_field = record._meta.get_field(name)
+            model_field = known_field(type(record), name)
+            if model_field is None:
+                # A field the report's file named but the model lacks (loaded with --ignore).
+                continue
             if name in ("description", "ambiguity", "sources") or model_field.many_to_many:
                 continue
             if isinstance(record, Figure) and name in Figure.VALUE_FIELDS:
@@ -196,7 +199,7 @@ def _withdraw(record, report):
         own.delete()
     record.sources.remove(*Section.objects.filter(report=report))
     if others:
-        first = primary_statement(others, lambda pk: Report.objects.get(pk=pk))
+        first = primary_statement(others, _reports_of(others))
         record.description, record.ambiguity = first.description, first.ambiguity
     if isinstance(record, Figure):
         FigureValue.objects.filter(figure=record, report=report).delete()
@@ -212,8 +215,13 @@ def _empty_or_pass_on(record, model_field, others):
     elif model_field.blank:
         setattr(record, model_field.attname, model_field.get_default())
     elif others:
-        first = primary_statement(others, lambda pk: Report.objects.get(pk=pk))
+        first = primary_statement(others, _reports_of(others))
         value = getattr(record, model_field.attname)
         if not is_blank(value):
             first.given = {**first.given, model_field.name: value}
             first.save(update_fields=["given"])
+
+
+def _reports_of(statements):
+    """A report by primary key, from the statements' own (prefetched) reports."""
+    return {statement.report_id: statement.report for statement in statements}.__getitem__
