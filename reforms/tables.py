@@ -1,11 +1,12 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
-from operator import attrgetter, methodcaller
+from operator import attrgetter
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -18,6 +19,7 @@ from .models import (
     Figure,
     Initiative,
     Milestone,
+    NamedRecord,
     Organization,
     Publication,
     Report,
@@ -31,13 +33,37 @@ NAME_HEADER = translation.gettext_lazy("名称")
 DATE_HEADER = translation.gettext_lazy("日期")
 
 
-def link_to(record, name=None):
+def link_to(record, name=None, url=None):
     """A record's name (``str(record)`` unless given), linked to its page."""
     return format_html(
         '<a href="{}">{}</a>',
-        record.get_absolute_url(),
+        record.get_absolute_url() if url is None else url,
         name_cell(record, str(record) if name is None else name),
     )
+
+
+class DetailUrls:
+    """Record pages' addresses for one page of a list: ``reverse()`` walks the URL patterns
+    for every call, so each model's address is resolved once and its slug put in place.
+    Slugs are ASCII letters, digits, ``-`` and ``_``, which an address holds as they are."""
+
+    PLACEHOLDER = "0"
+
+    def __init__(self):
+        self.prefixes = {}
+
+    def __call__(self, record):
+        model = type(record)
+        parts = self.prefixes.get(model)
+        if parts is None:
+            # The view name is the model's own (``get_absolute_url``); a record that names
+            # its page otherwise is asked directly.
+            if model.get_absolute_url is not NamedRecord.get_absolute_url:
+                return record.get_absolute_url()
+            url = reverse(f"{model.collection}-detail", args=[self.PLACEHOLDER])
+            head, _, tail = url.rpartition(f"/{self.PLACEHOLDER}/")
+            parts = self.prefixes[model] = (f"{head}/", f"/{tail}")
+        return f"{parts[0]}{record.slug}{parts[1]}"
 
 
 class NameColumn(tables.Column):
@@ -53,9 +79,9 @@ class NameColumn(tables.Column):
         # Downloads get the name alone.
         return value
 
-    def cell_maker(self, bound_column):
+    def cell_maker(self, bound_column, urls):
         name = attrgetter(str(bound_column.accessor))
-        return lambda record: link_to(record, name(record))
+        return lambda record: link_to(record, name(record), urls(record))
 
 
 class RelatedColumn(tables.Column):
@@ -77,13 +103,13 @@ class RelatedColumn(tables.Column):
         # Downloads get the name alone.
         return str(value)
 
-    def cell_maker(self, bound_column):
+    def cell_maker(self, bound_column, urls):
         related = attrgetter(str(bound_column.accessor))
         default = bound_column.default
 
         def cell(record):
             linked = related(record)
-            return default if linked is None else link_to(linked)
+            return default if linked is None else link_to(linked, url=urls(linked))
 
         return cell
 
@@ -105,13 +131,13 @@ class RelatedManyColumn(tables.ManyToManyColumn):
         # Downloads get the names, not the links drawn around them on the page.
         return str(self.separator).join(str(item) for item in self.filter(value))
 
-    def cell_maker(self, bound_column):
+    def cell_maker(self, bound_column, urls):
         manager = attrgetter(str(bound_column.accessor))
         default = bound_column.default
 
         def cell(record):
             # .all() reads what for_listing() prefetched.
-            linked = [link_to(item) for item in self.filter(manager(record))]
+            linked = [link_to(item, url=urls(item)) for item in self.filter(manager(record))]
             return mark_safe(conditional_escape(self.separator).join(linked)) if linked else default
 
         return cell
@@ -145,7 +171,7 @@ class PartialDateColumn(tables.Column):
             )
         return record.date_display
 
-    def cell_maker(self, bound_column):
+    def cell_maker(self, bound_column, urls):
         return self.render
 
     def value(self, record):
@@ -162,15 +188,23 @@ def model_field(table, bound_column):
         return None
 
 
-def cell_maker(table, bound_column):
+def cell_maker(table, bound_column, urls):
     """A function from a record to its cell in this column, as django-tables2 renders it."""
     column = bound_column.column
     if hasattr(column, "cell_maker"):
-        return column.cell_maker(bound_column)
+        return column.cell_maker(bound_column, urls)
     accessor = str(bound_column.accessor)
     if type(column) is tables.Column and not column.link and accessor.isidentifier():
-        if getattr(model_field(table, bound_column), "choices", None):
-            read = methodcaller(f"get_{accessor}_display")
+        field = model_field(table, bound_column)
+        if getattr(field, "choices", None):
+            # What get_FOO_display() gives, with the labels translated once per page
+            # rather than once per row.
+            labels = {value: str(label) for value, label in field.flatchoices}
+            value_of = attrgetter(accessor)
+
+            def read(record):
+                value = value_of(record)
+                return labels.get(value, value)
         else:
             read = attrgetter(accessor)
         empty, default = column.empty_values, bound_column.default
@@ -210,33 +244,60 @@ class RecordTable(tables.Table):
                 column.order_by = OrderByTuple((*order, "sort_key", "name"))
 
     def page_cells(self):
-        """The current page as rows of (column header, language, cell), for
-        includes/table.html; the language is set where a cell holds the report's Chinese on
-        a page in another language.
+        """The current page as rows of (column header, language, cell); the language is set
+        where a cell holds the report's Chinese on a page in another language.
 
         For every cell django-tables2 inspects the render method's signature, looks the
         field up for choices and rebuilds the column's attributes; on a 50-row list that
         was over half of the page's time. Here each column's way to its cell is worked out
         once per page. The test suite checks every cell equals django-tables2's own.
         """
-        content_lang = "" if in_default_language() else CONTENT_LANG
-        makers = [
+        makers = self._cell_makers()
+        default = self.default
+        return [
+            [
+                # The mark for a missing value is the interface's, not the report's.
+                (header, lang if cell != default else "", cell)
+                for header, lang, make in makers
+                for cell in (make(row.record),)
+            ]
+            for row in self.page.object_list
+        ]
+
+    def page_rows(self):
+        """The current page's ``<tr>`` elements, for includes/table.html: written here
+        rather than by a template loop, which cost more than the cells themselves. Headers
+        are lazy translations, so each column's opening tags are written once per page."""
+        default = str(self.default)
+        columns = [
             (
-                column.header,
-                content_lang if holds_record_text(self, column) else "",
-                cell_maker(self, column),
+                format_html('<td data-label="{}">', header),
+                format_html('<td data-label="{}" lang="{}">', header, lang) if lang else None,
+                make,
             )
-            for column in self.columns
+            for header, lang, make in self._cell_makers()
         ]
         rows = []
         for row in self.page.object_list:
-            cells = []
-            for header, lang, make in makers:
-                cell = make(row.record)
-                # The mark for a missing value is the interface's, not the report's.
-                cells.append((header, lang if cell != self.default else "", cell))
-            rows.append(cells)
-        return rows
+            tds = []
+            for plain, marked, make in columns:
+                cell = conditional_escape(make(row.record))
+                tds.append(f"{plain if marked is None or cell == default else marked}{cell}</td>")
+            rows.append(f"<tr>{''.join(tds)}</tr>")
+        return mark_safe("\n".join(rows))
+
+    def _cell_makers(self):
+        """(header, language, record → cell) for each column of this page."""
+        content_lang = "" if in_default_language() else CONTENT_LANG
+        urls = DetailUrls()
+        return [
+            (
+                column.header,
+                content_lang if holds_record_text(self, column) else "",
+                cell_maker(self, column, urls),
+            )
+            for column in self.columns
+        ]
 
     class Meta:
         template_name = "includes/table.html"
@@ -314,7 +375,7 @@ class ValueCountColumn(tables.Column):
         # Downloads get the number alone.
         return value
 
-    def cell_maker(self, bound_column):
+    def cell_maker(self, bound_column, urls):
         return lambda record: self.render(record.value_count)
 
 
