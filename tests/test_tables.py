@@ -3,6 +3,7 @@ import re
 import pytest
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.html import format_html
 from django_tables2.rows import BoundRow
 
 from reforms.collections import COLLECTIONS
@@ -65,3 +66,30 @@ def test_names_in_cells_are_escaped(client, db):
     assert "&lt;b&gt;粗体&lt;/b&gt;学校</a>" in page
     assert "&lt;i&gt;别称&lt;/i&gt;" in page
     assert "<b>粗体" not in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.slug)
+def test_list_rows_hold_each_cell_under_its_header(report_data, collection, language):
+    """The rows a list writes are the checked cells, each in a cell labelled by its column
+    and marked as Chinese where it holds the report's words on a page in another language."""
+    with translation.override(language):
+        table = collection.table_class(
+            collection.model.objects.for_listing(), request=RequestFactory().get("/")
+        )
+        table.paginate(page=1, per_page=10_000)
+        expected = "\n".join(
+            "<tr>"
+            + "".join(
+                format_html('<td data-label="{}"{}>{}</td>', header, lang_attribute(lang), cell)
+                for header, lang, cell in cells
+            )
+            + "</tr>"
+            for cells in table.page_cells()
+        )
+        assert str(table.page_rows()) == expected
+        assert expected.count("<tr>") == collection.model.objects.count()
+
+
+def lang_attribute(lang):
+    return format_html(' lang="{}"', lang) if lang else ""
