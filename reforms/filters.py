@@ -7,18 +7,24 @@ are unique per pair, so no DISTINCT and no join to the whole collection), and on
 shown are then looked up by name.
 """
 
+import hashlib
+import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.db import DatabaseError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import versioning
 from .models import (
     Award,
     DatePrecision,
+    FacetCount,
     Figure,
     Initiative,
     InitiativeKind,
@@ -37,6 +43,8 @@ from .models import (
     Statement,
     Zone,
 )
+
+logger = logging.getLogger(__name__)
 
 FACET_OPTIONS_SHOWN = 12
 # Query-string keys that are not filters: they must survive a change of filter.
@@ -129,6 +137,20 @@ def _report_counts(model, spec, ids):
     return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
+def facet_key(model, facet, filters):
+    return hashlib.sha256(f"{model._meta.label}\0{facet}\0{filters}".encode()).hexdigest()
+
+
+def keep_facet_counts(version, counted):
+    """Store what a page counted. A page never fails for it: another process writing at
+    the same moment (SQLite allows one writer) only means the next page counts again."""
+    try:
+        with transaction.atomic():
+            FacetCount.objects.keep(version, counted)
+    except DatabaseError:
+        logger.info("facet counts not kept this time", exc_info=True)
+
+
 @dataclass
 class FacetOption:
     value: str
@@ -205,23 +227,77 @@ class RecordFilter(django_filters.FilterSet):
         return queryset.spoken_of_by(value)
 
     def facets(self):
-        return [self._facet(name, spec) for name, spec in self.facet_specs.items()]
+        counted = self._facet_rows()
+        return [self._facet(name, spec, counted[name]) for name, spec in self.facet_specs.items()]
 
-    def _facet(self, name, spec):
+    def _others(self, name):
+        """The query without this facet's own choice and the page: what its counts are
+        counted under."""
         others = self.data.copy()
         others.pop(name, None)
         others.pop("page", None)
-        narrowed = type(self)(others, queryset=self.queryset)
-        rows = []
-        if narrowed.is_valid():
-            model = self.queryset.model
+        return others
+
+    def _facet_rows(self):
+        """{facet name: [(value, name, count), ...]} for this page.
+
+        Counts depend only on the data and the other filters, so each combination's are
+        kept in ``FacetCount`` for the current data version and read back in one query;
+        only a combination not yet counted is counted here. A text query is counted each
+        time: its combinations are as many as the words a reader can type.
+        """
+        model = self.queryset.model
+        version = self._data_version()
+        keys = {}
+        for name in self.facet_specs:
+            filters = self._filters_text(self._others(name))
+            if filters is not None:
+                keys[name] = (facet_key(model, name, filters), filters)
+        stored = FacetCount.objects.stored(version, [key for key, _ in keys.values()])
+        rows, counted = {}, {}
+        for name, spec in self.facet_specs.items():
+            key, filters = keys.get(name, (None, None))
+            if key in stored:
+                rows[name] = [tuple(row) for row in stored[key]]
+                continue
+            narrowed = type(self)(self._others(name), queryset=self.queryset)
+            if not narrowed.is_valid():
+                rows[name] = []
+                continue
             # The ids of the records every other filter lets through, or None for all.
             ids = narrowed.qs.order_by().values("pk") if narrowed.active_filters else None
             if spec.by_report:
-                counts = _report_counts
+                count = _report_counts
             else:
-                counts = _related_counts if spec.related else _column_counts
-            rows = counts(model, spec, ids)
+                count = _related_counts if spec.related else _column_counts
+            rows[name] = count(model, spec, ids)
+            if key is not None:
+                counted[key] = (model._meta.label, name, filters, rows[name])
+        if counted:
+            keep_facet_counts(version, counted)
+        return rows
+
+    def _filters_text(self, query):
+        """The filters of ``query`` that are set, in a canonical order, as a query string;
+        None where a text query is among them."""
+        pairs = sorted(
+            (name, value)
+            for name in query
+            if name in self.filters
+            for value in query.getlist(name)
+            if value != ""
+        )
+        if any(name == "q" for name, _ in pairs):
+            return None
+        return urlencode(pairs)
+
+    def _data_version(self):
+        """The version the request read (the page cache's key), or the current one."""
+        version = getattr(self.request, "data_version", None)
+        return version[0] if version else versioning.current()[0]
+
+    def _facet(self, name, spec, rows):
+        others = self._others(name)
         labels, params = dict(spec.choices), dict(spec.params)
         selected = self.data.get(name)
         if spec.by_report and len(rows) == 1 and not selected:

@@ -1157,6 +1157,68 @@ class DataVersion(models.Model):
         return f"v{self.version}"
 
 
+class FacetCountQuerySet(models.QuerySet):
+    def stored(self, version, keys):
+        """{key: rows} for those of ``keys`` counted at data version ``version``."""
+        return dict(self.filter(data_version=version, key__in=keys).values_list("key", "rows"))
+
+    def keep(self, version, counted):
+        """Store ``counted`` ({key: (collection, facet, filters, rows)}) for ``version``,
+        unless the counts kept for it are already ``FacetCount.MAX_KEPT``: the filters a
+        query string can combine are unbounded, the table must not be. Another process may
+        have stored the same counts meanwhile; its rows are the same."""
+        if not counted or self.filter(data_version=version).count() >= FacetCount.MAX_KEPT:
+            return
+        self.bulk_create(
+            [
+                FacetCount(
+                    data_version=version,
+                    key=key,
+                    collection=collection,
+                    facet=facet,
+                    filters=filters,
+                    rows=rows,
+                )
+                for key, (collection, facet, filters, rows) in counted.items()
+            ],
+            ignore_conflicts=True,
+        )
+
+
+class FacetCount(models.Model):
+    """A facet's counts for one collection under one combination of the other filters, as
+    they were at one data version: derived from the records, so that a list page reads its
+    counts instead of grouping the whole collection on every request.
+
+    Rows of older versions are never read and are deleted when the version moves on. The
+    key is a hash of (collection, facet, filters), which can be longer than an index holds.
+    """
+
+    # Enough for every facet of every collection under thousands of filter combinations;
+    # beyond it pages count for themselves, as they would without this table.
+    MAX_KEPT = 20_000
+
+    data_version = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=64)
+    collection = models.CharField(max_length=100)
+    facet = models.CharField(max_length=50)
+    filters = models.TextField(blank=True)
+    # [[value, name or null, count], ...], most first, as the facet was counted.
+    rows = models.JSONField()
+
+    objects = FacetCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("筛选计数")
+        verbose_name_plural = _("筛选计数")
+        constraints = [
+            models.UniqueConstraint(fields=["data_version", "key"], name="facetcount_version_key")
+        ]
+
+    def __str__(self):
+        return f"{self.collection} {self.facet} {self.filters}"
+
+
 class SearchGram(models.Model):
     """The search index: each character and each pair of adjacent characters of the text a
     record is searched by (its ``search_fields``), with the record it occurs in and where it

@@ -1,5 +1,7 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
+from dataclasses import dataclass
+from itertools import groupby
 from operator import attrgetter
 
 import django_tables2 as tables
@@ -143,6 +145,65 @@ class RelatedManyColumn(tables.ManyToManyColumn):
         return cell
 
 
+def partial_date(record, undated):
+    """A record's date at its precision, an inferred one marked and saying why on hover;
+    ``undated`` where the report gives none."""
+    if not record.date:
+        return undated
+    if record.date_inferred:
+        return format_html(
+            '{} <abbr class="inferred" title="{}">{}</abbr>',
+            record.date_display,
+            translation.gettext("推断：%(reason)s") % {"reason": record.date_inference},
+            translation.gettext("（推断）"),
+        )
+    return record.date_display
+
+
+def linked_records(records, urls):
+    """Records as links to their pages, in the interface's list separator; — for none."""
+    links = [link_to(record, url=urls(record)) for record in records]
+    if not links:
+        return "—"
+    return mark_safe(conditional_escape(translation.gettext("、")).join(links))
+
+
+@dataclass
+class TimelineEvent:
+    record: object
+    url: str
+    date: str
+    zones: str
+    initiatives: str
+
+
+def timeline_years(rows):
+    """The rows of a page of milestones as [(year, [TimelineEvent, ...]), ...] in their
+    order, for reforms/timeline.html: each event's links and date are written here, once,
+    rather than through an include per event and a manager per relation."""
+    urls = DetailUrls()
+    events = []
+    for row in rows:
+        record = row.record
+        zones, initiatives = list(record.zones.all()), list(record.initiatives.all())
+        events.append(
+            TimelineEvent(
+                record=record,
+                url=urls(record),
+                # As includes/date.html writes it.
+                date=partial_date(record, translation.gettext("报道未写明")),
+                zones=linked_records(zones, urls) if zones else "",
+                initiatives=linked_records(initiatives, urls) if initiatives else "",
+            )
+        )
+    # Undated events group under an empty year, as they always have.
+    return [(year, list(group)) for year, group in groupby(events, key=event_year)]
+
+
+def event_year(event):
+    return event.record.date.year if event.record.date else ""
+
+
 class PartialDateColumn(tables.Column):
     """2014年 / 2021年3月 / 2021年7月2日; an inferred date is marked and says why on hover."""
 
@@ -160,16 +221,7 @@ class PartialDateColumn(tables.Column):
         return queryset.order_by(date, "sort_key", "name"), True
 
     def render(self, record):
-        if not record.date:
-            return "—"
-        if record.date_inferred:
-            return format_html(
-                '{} <abbr class="inferred" title="{}">{}</abbr>',
-                record.date_display,
-                translation.gettext_lazy("推断：%(reason)s") % {"reason": record.date_inference},
-                translation.gettext_lazy("（推断）"),
-            )
-        return record.date_display
+        return partial_date(record, "—")
 
     def cell_maker(self, bound_column, urls):
         return self.render

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from .models import NAMED_MODELS, DataVersion, FigureValue, Section, Statement
+from .models import NAMED_MODELS, DataVersion, FacetCount, FigureValue, Section, Statement
 
 
 def current():
@@ -48,6 +48,9 @@ def bump(using=None):
         DataVersion.objects.using(using).get_or_create(
             pk=1, defaults={"version": 1, "changed_at": now}
         )
+    # Counts derived from the records are read only at the version they were counted at;
+    # the older ones are of no more use.
+    FacetCount.objects.using(using).all().delete()
 
 
 def refresh_statistics():

@@ -139,6 +139,7 @@ class MilestoneTimelineView(CollectionListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["linker"] = Linker.current(_data_version(self.request))
+        context["timeline"] = tables.timeline_years(context["table"].paginated_rows)
         return context
 
 

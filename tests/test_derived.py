@@ -1,0 +1,143 @@
+"""Facet counts kept in ``FacetCount`` are exactly what counting afresh gives, after loads,
+admin edits and removals; the table stays bounded and never fails a page."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError
+
+from reforms.collections import COLLECTIONS
+from reforms.models import FacetCount, School
+
+from .test_hardening import form_data
+from .test_reports import FIRST, SECOND, B, load
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def shown(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return [
+        (facet.name, [(option.value, option.label, option.count) for option in facet.options])
+        for facet in response.context["facets"]
+    ]
+
+
+def fresh(client, url):
+    """The facets as a page counts them with nothing kept."""
+    FacetCount.objects.all().delete()
+    counted = shown(client, url)
+    FacetCount.objects.all().delete()
+    return counted
+
+
+def kept(client, url):
+    """The facets as a page reads them from what an earlier request kept."""
+    shown(client, url)
+    assert FacetCount.objects.exists(), url
+    return shown(client, url)
+
+
+def pages_of_every_kind():
+    return [collection.list_url for collection in COLLECTIONS]
+
+
+def test_kept_counts_are_the_fresh_counts_on_every_list_and_under_a_filter(client, report_data):
+    checked = 0
+    for url in pages_of_every_kind():
+        assert kept(client, url) == fresh(client, url)
+        for name, options in shown(client, url):
+            if options:
+                narrowed = f"{url}?{name}={options[0][0]}"
+                assert kept(client, narrowed) == fresh(client, narrowed)
+                checked += 1
+    assert checked >= 8
+
+
+def test_a_page_reads_kept_counts_without_grouping_again(
+    client, report_data, django_assert_max_num_queries
+):
+    shown(client, "/initiatives/")
+    with django_assert_max_num_queries(6) as queries:
+        shown(client, "/initiatives/")
+    assert not any("GROUP BY" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Runs a change as if its transaction committed: the data version moves on at commit,
+    and the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_a_load_moves_the_counts_on(client, tmp_path, db, committed):
+    with committed():
+        load(tmp_path, FIRST)
+    before = kept(client, "/schools/")
+    with committed():
+        load(tmp_path, SECOND)
+    after = shown(client, "/schools/")
+    assert after != before
+    assert after == fresh(client, "/schools/")
+    assert dict(after)["report"], "a second report makes the report facet appear"
+
+
+def test_an_admin_edit_moves_the_counts_on(client, staff_client, report_data, committed):
+    before = dict(kept(client, "/schools/"))
+    school = School.objects.filter(stage="primary").first()
+    data = form_data(staff_client.get(f"/admin/reforms/school/{school.pk}/change/"))
+    data["stage"] = "secondary"
+    with committed():
+        response = staff_client.post(f"/admin/reforms/school/{school.pk}/change/", data)
+    assert response.status_code == 302
+    after = dict(shown(client, "/schools/"))
+    stage_before = {value: count for value, _, count in before["stage"]}
+    stage_after = {value: count for value, _, count in after["stage"]}
+    assert stage_after["primary"] == stage_before["primary"] - 1
+    assert list(after.items()) == fresh(client, "/schools/")
+
+
+def test_a_removal_moves_the_counts_on(client, tmp_path, db, committed):
+    with committed():
+        load(tmp_path, FIRST, SECOND)
+    with_second = kept(client, "/schools/")
+    with committed():
+        call_command("removereport", B, noinput=True, stdout=io.StringIO())
+    without = shown(client, "/schools/")
+    assert without != with_second
+    assert without == fresh(client, "/schools/")
+
+
+def test_text_queries_are_counted_each_time_and_never_kept(client, report_data):
+    shown(client, "/schools/?q=%E5%AE%9E%E9%AA%8C")
+    assert not FacetCount.objects.filter(filters__contains="q=").exists()
+
+
+def test_the_table_stops_growing_at_its_bound_and_pages_still_count(
+    client, report_data, monkeypatch
+):
+    monkeypatch.setattr(FacetCount, "MAX_KEPT", 3)
+    first = {url: shown(client, url) for url in pages_of_every_kind()}
+    most_facets = max(len(c.filterset_class.facet_specs) for c in COLLECTIONS)
+    # A page stores its facets together once it sees room, so it may pass the bound by one
+    # page's facets, never more.
+    assert 3 <= FacetCount.objects.count() <= 3 + most_facets
+    # Past the bound a page counts for itself each time, and counts right.
+    for url in pages_of_every_kind():
+        assert shown(client, url) == first[url] == fresh(client, url)
+
+
+def test_a_failing_write_never_fails_the_page(client, report_data, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(FacetCount.objects, "keep", refuse)
+    assert shown(client, "/schools/") == fresh(client, "/schools/")
+    assert not FacetCount.objects.exists()
