@@ -1,7 +1,5 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
-from dataclasses import dataclass
-from itertools import groupby
 from operator import attrgetter
 
 import django_tables2 as tables
@@ -166,42 +164,6 @@ def linked_records(records, urls):
     if not links:
         return "—"
     return mark_safe(conditional_escape(translation.gettext("、")).join(links))
-
-
-@dataclass
-class TimelineEvent:
-    record: object
-    url: str
-    date: str
-    zones: str
-    initiatives: str
-
-
-def timeline_years(rows):
-    """The rows of a page of milestones as [(year, [TimelineEvent, ...]), ...] in their
-    order, for reforms/timeline.html: each event's links and date are written here, once,
-    rather than through an include per event and a manager per relation."""
-    urls = DetailUrls()
-    events = []
-    for row in rows:
-        record = row.record
-        zones, initiatives = list(record.zones.all()), list(record.initiatives.all())
-        events.append(
-            TimelineEvent(
-                record=record,
-                url=urls(record),
-                # As includes/date.html writes it.
-                date=partial_date(record, translation.gettext("报道未写明")),
-                zones=linked_records(zones, urls) if zones else "",
-                initiatives=linked_records(initiatives, urls) if initiatives else "",
-            )
-        )
-    # Undated events group under an empty year, as they always have.
-    return [(year, list(group)) for year, group in groupby(events, key=event_year)]
-
-
-def event_year(event):
-    return event.record.date.year if event.record.date else ""
 
 
 class PartialDateColumn(tables.Column):

@@ -14,18 +14,16 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import charts, filters, opendata, search, tables, versioning
+from . import charts, filters, opendata, search, tables, timeline, versioning
 from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
 from .linking import Linker
 from .models import (
     MAX_QUERY_TERMS,
     Figure,
-    FigureValue,
     Milestone,
     Report,
     Section,
-    Statement,
     Zone,
     ignored_query_words,
 )
@@ -139,7 +137,8 @@ class MilestoneTimelineView(CollectionListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["linker"] = Linker.current(_data_version(self.request))
-        context["timeline"] = tables.timeline_years(context["table"].paginated_rows)
+        records = [row.record for row in context["table"].paginated_rows]
+        context["timeline"] = timeline.events_by_year(records, context["linker"])
         return context
 
 
@@ -170,20 +169,7 @@ class RecordDetailView(DetailView):
         return [f"reforms/{self.model.collection}_detail.html"]
 
     def get_queryset(self):
-        queryset = self.model.objects.for_listing()
-        if hasattr(self.model, "sources"):
-            queryset = queryset.prefetch_related(
-                Prefetch("sources", queryset=Section.objects.select_related("report")),
-                Prefetch(
-                    "statements",
-                    queryset=Statement.objects.select_related("report").in_report_order(),
-                ),
-            )
-        if self.model is Figure:
-            queryset = queryset.prefetch_related(
-                Prefetch("values", queryset=FigureValue.objects.select_related("report"))
-            )
-        return queryset.prefetch_related(*self.model.detail_prefetch_related)
+        return self.model.objects.for_detail()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

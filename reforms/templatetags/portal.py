@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .. import charts
+from .. import charts, timeline
 from ..languages import as_content, name_cell
 
 register = template.Library()
@@ -77,7 +77,10 @@ def linked(linker, text, current_url=None):
 @register.inclusion_tag("includes/timeline_chart.html")
 def timeline_chart(rows):
     """The timeline of the records on a page (table rows or records)."""
-    return {"chart": charts.timeline(getattr(row, "record", row) for row in rows)}
+    chart = charts.timeline(getattr(row, "record", row) for row in rows)
+    if chart:
+        chart["dots"] = timeline.chart_dots(chart["points"])
+    return {"chart": chart}
 
 
 @register.inclusion_tag("includes/connections.html")
