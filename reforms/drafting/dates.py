@@ -30,7 +30,7 @@ RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年"
 FESTIVAL = "|".join(sorted(FESTIVALS, key=len, reverse=True))
 DATE = re.compile(
     r"(?P<year>(?:19|20)\d\d)年(?:(?P<month>1[0-2]|0?[1-9])月(?:(?P<day>[12]\d|3[01]|0?[1-9])[日号])?)?"
-    r"|(?P<relative>今年|本年|去年|前年|明年)[“\"]?(?:(?P<rmonth>1[0-2]|0?[1-9])月"
+    r"|(?<![较比与])(?<!同比)(?P<relative>今年|本年|去年|前年|明年)[“\"]?(?:(?P<rmonth>1[0-2]|0?[1-9])月"
     r"(?:(?P<rday>[12]\d|3[01]|0?[1-9])[日号])?|(?P<festival>" + FESTIVAL + r")[”\"]?)?"
     r"|(?<![\d年])(?P<bmonth>1[0-2]|0?[1-9])月(?P<bday>[12]\d|3[01]|0?[1-9])[日号]"
     r"|(?P<season>暑期|暑假|寒假)"

@@ -273,7 +273,9 @@ def _assign(units, layout):
                 layout.authors = unit[1]
             current = start("byline")
             current.paragraphs.append(unit[1])
-            after_byline = True
+            # Text after a byline printed below the story is a sidebar; a byline under the
+            # title comes before the lead.
+            after_byline = any(s.paragraphs for s in sections if s.kind != "byline")
         elif kind == "credit":
             if not layout.photo_credit:
                 layout.photo_credit = unit[1]

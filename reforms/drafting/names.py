@@ -56,6 +56,12 @@ ORGANISATION_SUFFIXES = (
     "报社",
     "电视台",
     "工作室",
+    "科技馆",
+    "博物馆",
+    "图书馆",
+    "体育馆",
+    "美术馆",
+    "文化馆",
     "中心",
 )
 ZONE_SUFFIXES = ("实验区", "试验区", "示范区", "先行区", "先行示范区")
@@ -183,6 +189,7 @@ def organisation_kind(name):
         (r"(报》?|电视台|出版社|报社|公众号|客户端|栏目|频道)$", "media"),
         (r"工作室$", "studio"),
         (r"(文化|艺术|体育|会展|科技|图书|博物)[\u4e00-\u9fff]{0,4}(中心|馆)$", "venue"),
+        (r"馆$", "venue"),
     )
     for pattern, kind in rules:
         if re.search(pattern, name):
