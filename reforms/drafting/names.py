@@ -390,7 +390,9 @@ def _joins_across(words, after, last):
     """Whether a 与/和 at ``after - 1`` is inside the name (心理健康与教育研究所): only when
     what follows it would name nobody alone."""
     return (
-        is_generic([word.text for word in words[after:last]]) and words[after - 2].flag in NAME_TAGS
+        after < last
+        and is_generic([word.text for word in words[after:last]])
+        and words[after - 2].flag in NAME_TAGS
     )
 
 
