@@ -328,6 +328,8 @@ def test_bad_input_is_one_line_with_nothing_written(story_file, tmp_path, report
         assert words in str(raised.value) and "\n" not in str(raised.value), args
         assert not out.exists()
     assert not Draft.objects.exists()
+    with pytest.raises(CommandError, match="写不进"):
+        run(story_file, "--date", "2023", "-o", tmp_path / "no-such-folder" / "out.json")
 
 
 @pytest.mark.django_db

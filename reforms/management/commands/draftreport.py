@@ -40,9 +40,14 @@ class Command(BaseCommand):
             store_draft(objects, text_file)
             where = "已存为待审草稿，请在后台“报道草稿”中审阅"
         else:
-            with open(output, "w", encoding="utf-8") as handle:
-                json.dump(objects, handle, ensure_ascii=False, indent=2)
-                handle.write("\n")
+            text = json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+            try:
+                with open(output, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as error:
+                raise CommandError(
+                    f"未草拟：{output}：写不进这个文件（{error.strerror}）。"
+                ) from None
             where = f"已写入 {output}"
         self.stdout.write(
             f"草拟“{draft.report['name']}”：{len(draft.candidates)} 条候选记录，{where}。"
