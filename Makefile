@@ -5,11 +5,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve install install-dev data test test-setup test-packages lint check ci bench clean
+.PHONY: run serve install install-dev data test test-setup test-packages lint check ci bench clean draft-eval
 
 run: install data
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/gunicorn nanan_portal.wsgi --config gunicorn.conf.py
+
+# Draft the seed report from its text and compare with its hand-made fixture.
+draft-eval: install
+	$(PY) -m reforms.drafting.evaluate
 
 # Serve what is already installed and loaded, without touching the data.
 serve:

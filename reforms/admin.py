@@ -9,10 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
+from .drafting import DraftProblem
+from .drafting import store as drafts
 from .forms import PartialDateForm
 from .loading import FixtureProblem, removal
 from .models import (
     Award,
+    Decision,
+    Draft,
     Figure,
     FigureValue,
     Initiative,
@@ -434,3 +438,52 @@ class MilestoneAdmin(DatedRecordAdmin):
         NOTES_FIELDSET,
         DERIVED_FIELDSET,
     ]
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    """Drafted reports: each opens on its review page; deleting one leaves nothing behind."""
+
+    list_display = ["name", "created_at", "source_file"]
+    search_fields = ["name"]
+
+    def has_add_permission(self, request):
+        # Drafts come from report texts (manage.py draftreport), never typed in.
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        draft = self.get_object(request, unquote(object_id))
+        if draft is None or not self.has_change_permission(request, draft):
+            raise PermissionDenied
+        candidates = list(draft.candidates.all())
+        if request.method == "POST":
+            try:
+                for candidate in candidates:
+                    decision = request.POST.get(f"decision-{candidate.pk}", candidate.decision)
+                    target = request.POST.get(f"merge-{candidate.pk}", "").strip()
+                    if decision in Decision.values:
+                        drafts.decide(candidate, decision, target)
+                if "publish" in request.POST:
+                    drafts.publish(draft)
+                    self.message_user(request, _("已发布报道“%(name)s”。") % {"name": draft.name})
+                    return redirect(reverse("admin:reforms_draft_changelist"))
+            except (DraftProblem, FixtureProblem) as problem:
+                self.message_user(request, str(problem), messages.ERROR)
+                return redirect(request.path)
+            self.message_user(request, _("审阅已保存。"))
+            return redirect(request.path)
+        for candidate in candidates:
+            candidate.shown_fields = "；".join(
+                f"{name}：{value}"
+                for name, value in candidate.fields.items()
+                if name not in ("name", "sources") and value not in ("", None, [], False)
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("审阅草稿"),
+            "opts": self.model._meta,
+            "draft": draft,
+            "candidates": candidates,
+            "decisions": Decision.choices,
+        }
+        return TemplateResponse(request, "admin/reforms/draft/review.html", context)

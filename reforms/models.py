@@ -1284,3 +1284,77 @@ class SearchGram(models.Model):
             ),
             models.Index(fields=["kind", "record_id"], name="searchgram_record"),
         ]
+
+
+class DraftQuerySet(models.QuerySet):
+    def named(self, name):
+        return self.filter(name=name)
+
+
+class Draft(models.Model):
+    """A report drafted from its text, waiting for an editor's review.
+
+    Drafts live apart from the record tables on purpose: nothing a draft proposes can show on
+    a public page, in a count, a facet, a search, an export or the open data until it is
+    published, which loads the accepted candidates through ``reforms.loading`` like any
+    fixture.
+    """
+
+    name = models.CharField(_("报道标题"), max_length=200, unique=True)
+    report = models.JSONField(_("报道字段"), default=dict)
+    sections = models.JSONField(_("章节"), default=list)
+    source_file = models.CharField(_("原文文件"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("草拟时间"), auto_now_add=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报道草稿")
+        verbose_name_plural = _("报道草稿")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("待审")
+    ACCEPTED = "accepted", _("采用")
+    REJECTED = "rejected", _("不采用")
+    MERGED = "merged", _("并入已有记录")
+
+
+class DraftCandidate(models.Model):
+    """One record a draft proposes, as a fixture object, beside the sentence it came from."""
+
+    draft = models.ForeignKey(
+        Draft, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("草稿")
+    )
+    position = models.PositiveIntegerField(default=0)
+    model = models.CharField(_("类型"), max_length=40)
+    fields = models.JSONField(_("字段"), default=dict)
+    evidence = models.TextField(_("原文依据"), blank=True)
+    section = models.CharField(_("章节"), max_length=50, blank=True)
+    repeat = models.BooleanField(_("已有记录"), default=False)
+    decision = models.CharField(
+        _("处理"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    merged_into = models.CharField(_("并入"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("草拟记录")
+        verbose_name_plural = _("草拟记录")
+        ordering = ["draft", "position"]
+
+    def __str__(self):
+        return self.fields.get("name", "")
+
+    @property
+    def name(self):
+        return self.fields.get("name", "")
+
+    @property
+    def kind_label(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model)._meta.verbose_name

@@ -22,16 +22,31 @@ def load(files, using="default", ignore_unknown_fields=False):
     Raises ``FixtureProblem`` naming the first problem, with nothing written. Returns the
     number of records the load changed (0 when the files say nothing new).
     """
+    from ..drafting.store import draft_objects, store_draft
+
+    # A drafted report (its report object carries "draft") is stored for review, never as
+    # records: nothing in it is public until an editor publishes it.
+    drafts = [(name, draft_objects(raw)) for name, raw in files]
+    files = [
+        (name, raw)
+        for (name, raw), (_, objects) in zip(files, drafts, strict=True)
+        if objects is None
+    ]
+    drafts = [(name, objects) for name, objects in drafts if objects is not None]
     checker = FixtureChecker(using=using, ignore_unknown_fields=ignore_unknown_fields)
     for name, raw in files:
         checker.add_file(name, raw)
     checker.check()
     names = "、".join(os.path.basename(name) for name, _ in files)
     try:
-        with (
-            transaction.atomic(using=using),
-            versions_of_loaded_records(f"载入 {names}"),
-        ):
-            return Merge(using).run(checker.records)
+        # One transaction for drafts and records alike: a file that fails leaves no draft
+        # of the same load behind either.
+        with transaction.atomic(using=using):
+            for name, objects in drafts:
+                store_draft(objects, name)
+            if not files:
+                return 0
+            with versions_of_loaded_records(f"载入 {names}"):
+                return Merge(using).run(checker.records)
     except DatabaseError as error:
-        raise FixtureProblem(f"{names}：写入数据库时出错（{error}）。") from error
+        raise FixtureProblem(f"{names or '草稿'}：写入数据库时出错（{error}）。") from error

@@ -1,0 +1,203 @@
+"""Drafts in the database: stored for review, decided on one candidate at a time, published
+through ``reforms.loading`` (so every check of a fixture load applies) or thrown away.
+
+A draft never touches the record tables until it is published, so no public page, count,
+facet, search, export or download can show what it proposes.
+"""
+
+import json
+
+from django.apps import apps
+from django.db import transaction
+
+from ..loading import FixtureProblem
+from ..models import Decision, Draft, DraftCandidate, Report
+from . import DraftProblem
+
+NAMED_KINDS = ("school", "organization", "zone", "award", "publication", "figure", "milestone")
+# Fields that name other records, and whether they hold one name or a list of them.
+LINK_FIELDS = {
+    "recipients": True,
+    "schools": True,
+    "organizations": True,
+    "zones": True,
+    "partners": True,
+    "initiatives": True,
+    "parent": False,
+    "conferring_body": False,
+    "initiative": False,
+    "zone": False,
+    "school": False,
+}
+
+
+class StoredNames:
+    """What a drafted name refers to among stored records: ``(kind, name)`` gives the stored
+    name (the record's own, also when the drafted name is one of its aliases) or None."""
+
+    def __init__(self):
+        self._names = {}
+
+    def _load(self, kind):
+        model = apps.get_model("reforms", kind)
+        names = {}
+        fields = ["name", "aliases"] if hasattr(model, "aliases") else ["name"]
+        for row in model.objects.values(*fields):
+            names[row["name"]] = row["name"]
+            for alias in (row.get("aliases") or "").splitlines():
+                if alias.strip():
+                    names.setdefault(alias.strip(), row["name"])
+        self._names[kind] = names
+
+    def __call__(self, kind, name):
+        if kind not in self._names:
+            self._load(kind)
+        return self._names[kind].get(name)
+
+
+def refuse_taken_name(name):
+    if Report.objects.filter(name=name).exists():
+        raise DraftProblem(
+            f"报道“{name}”已经载入；要重新草拟，先用 manage.py removereport {name} 移除它，"
+            "或用 --name 另起标题。"
+        )
+    if Draft.objects.named(name).exists():
+        raise DraftProblem(
+            f"报道“{name}”已有一份待审草稿；请先在后台审阅或删除它，或用 --name 另起标题。"
+        )
+
+
+def draft_objects(raw):
+    """The objects of a fixture file if it is a draft (its report carries ``draft``), else
+    None."""
+    try:
+        data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, list):
+        return None
+    for item in data:
+        if isinstance(item, dict) and item.get("model") == "reforms.report" and "draft" in item:
+            return data
+    return None
+
+
+@transaction.atomic
+def store_draft(objects, path="草稿"):
+    """Store a draft fixture's objects as an unpublished draft; returns the ``Draft``."""
+    report = next(item for item in objects if item.get("model") == "reforms.report")
+    fields = report.get("fields") or {}
+    name = fields.get("name")
+    if not name:
+        raise FixtureProblem(f"{path}：草稿的报道没有标题（name）。")
+    try:
+        refuse_taken_name(name)
+    except DraftProblem as problem:
+        raise FixtureProblem(f"{path}：{problem}") from None
+    draft = Draft.objects.create(
+        name=name,
+        report=fields,
+        sections=[item["fields"] for item in objects if item.get("model") == "reforms.section"],
+        source_file=fields.get("source_file", ""),
+    )
+    candidates = []
+    for position, item in enumerate(objects):
+        if item.get("model") in ("reforms.report", "reforms.section"):
+            continue
+        note = item.get("draft") or {}
+        candidates.append(
+            DraftCandidate(
+                draft=draft,
+                position=position,
+                model=str(item.get("model")),
+                fields=item.get("fields") or {},
+                evidence=note.get("evidence", ""),
+                section=note.get("section", ""),
+                repeat=bool(note.get("repeat")),
+            )
+        )
+    DraftCandidate.objects.bulk_create(candidates)
+    return draft
+
+
+def decide(candidate, decision, merged_into=""):
+    """Accept, reject or merge ``candidate`` into the stored record named ``merged_into``."""
+    if decision == Decision.MERGED:
+        model = apps.get_model(candidate.model)
+        if not model.objects.filter(name=merged_into).exists():
+            raise DraftProblem(f"没有名为“{merged_into}”的{model._meta.verbose_name}。")
+    candidate.decision = decision
+    candidate.merged_into = merged_into if decision == Decision.MERGED else ""
+    candidate.save(update_fields=["decision", "merged_into"])
+
+
+def publish_objects(draft):
+    """The fixture the draft publishes: its report, its sections, and each accepted or merged
+    candidate; links to candidates left out are dropped, links to merged ones follow them."""
+    candidates = list(draft.candidates.all())
+    renamed = {}
+    kept = set()
+    for candidate in candidates:
+        if candidate.decision == Decision.MERGED:
+            renamed[(candidate.model, candidate.name)] = candidate.merged_into
+            kept.add(candidate.merged_into)
+        elif candidate.decision == Decision.ACCEPTED:
+            kept.add(candidate.name)
+    stored = StoredNames()
+    objects = [
+        {"model": "reforms.report", "fields": _report_fields(draft.report)},
+        *({"model": "reforms.section", "fields": fields} for fields in draft.sections),
+    ]
+    for candidate in candidates:
+        if candidate.decision not in (Decision.ACCEPTED, Decision.MERGED):
+            continue
+        fields = dict(candidate.fields)
+        if candidate.decision == Decision.MERGED:
+            fields = {"name": candidate.merged_into, "sources": fields.get("sources", [])}
+            if candidate.model == "reforms.figure":
+                for value_field in ("value", "unit", "qualifier", "as_written"):
+                    fields[value_field] = candidate.fields.get(value_field, "")
+        for link, many in LINK_FIELDS.items():
+            if link not in fields:
+                continue
+            fields[link] = _linked(fields[link], many, renamed, kept, stored)
+            if fields[link] is None:
+                del fields[link]
+        objects.append({"model": candidate.model, "fields": fields})
+    return objects
+
+
+def _report_fields(fields):
+    return {key: value for key, value in fields.items() if value not in (None,)}
+
+
+def _linked(value, many, renamed, kept, stored):
+    references = value if many else [value]
+    result = []
+    for reference in references or ():
+        name = reference[0] if isinstance(reference, list) and reference else reference
+        if not isinstance(name, str):
+            continue
+        for (_model, drafted), target in renamed.items():
+            if drafted == name:
+                name = target
+        if name in kept or any(stored(kind, name) == name for kind in NAMED_KINDS):
+            result.append([name])
+    if many:
+        return result
+    return result[0] if result else None
+
+
+def publish(draft):
+    """Load the draft's accepted candidates at once, as a fixture, then drop the draft.
+
+    Raises ``FixtureProblem`` (nothing written, the draft kept) when the load refuses them.
+    """
+    from .. import loading
+
+    objects = publish_objects(draft)
+    raw = json.dumps(objects, ensure_ascii=False).encode("utf-8")
+    with transaction.atomic():
+        changed = loading.load([(f"草稿“{draft.name}”", raw)])
+        draft.delete()
+    return changed
