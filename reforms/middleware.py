@@ -10,6 +10,7 @@ is part of the key too, so a deploy never serves pages rendered by the code it r
 import hashlib
 import logging
 from functools import cache as once
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -133,8 +134,12 @@ class NoNulQueryMiddleware:
         return HttpResponseRedirect(f"{path}?{cleaned}" if cleaned else path)
 
 
+@lru_cache(maxsize=4096)
 def _parameters_read_at(path_info):
-    """The query-string parameters the view at this path reads (``views.reads_query``)."""
+    """The query-string parameters the view at this path reads (``views.reads_query``).
+
+    Kept per path: resolving walks the URL patterns, a good part of serving a cached page,
+    and a path always resolves to the same view. Bounded, as paths come from anyone."""
     try:
         match = resolve(path_info)
     except Resolver404:
