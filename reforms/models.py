@@ -6,6 +6,7 @@ duplicating them. Every record also lists the report sections that say so.
 """
 
 import datetime
+from collections import defaultdict
 
 import simple_history
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -170,6 +171,21 @@ class MatchRank(models.IntegerChoices):
 LINK_FIELDS = ("id", "name", "name_en", "slug")
 
 
+class RecordLink:
+    """A linked record as a link shows it (``LINK_FIELDS``), read without the record."""
+
+    __slots__ = ("model", "pk", "name", "name_en", "slug")
+
+    def __init__(self, model, pk, name, name_en, slug):
+        self.model, self.pk, self.name, self.name_en, self.slug = model, pk, name, name_en, slug
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(f"{self.model.collection}-detail", args=[self.slug])
+
+
 class NamedQuerySet(models.QuerySet):
     def in_pinyin_order(self):
         return self.order_by("sort_key", "name")
@@ -192,6 +208,25 @@ class NamedQuerySet(models.QuerySet):
                 for name in model.list_prefetch_related
             )
         )
+
+    def links_by_record(self, relation):
+        """{record pk: [RecordLink, ...]} for these records' many-to-many ``relation``, in the
+        linked model's order: what links to them show, read in one query without building
+        the linked records, which cost a page of fifty more than all else it read."""
+        field = self.model._meta.get_field(relation)
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        linked = field.related_model
+        rows = (
+            field.remote_field.through.objects.filter(**{f"{source}__in": self.values("pk")})
+            .order_by(*(f"{target}__{name}" for name in linked._meta.ordering))
+            .values_list(
+                source, f"{target}__pk", f"{target}__name", f"{target}__name_en", f"{target}__slug"
+            )
+        )
+        links = defaultdict(list)
+        for record_id, *shown in rows:
+            links[record_id].append(RecordLink(linked, *shown))
+        return links
 
     def for_detail(self):
         """With everything a record's page shows: its linked records whole, the report

@@ -22,6 +22,7 @@ from .models import (
     NamedRecord,
     Organization,
     Publication,
+    RecordLink,
     Report,
     School,
     Slogan,
@@ -53,7 +54,7 @@ class DetailUrls:
         self.prefixes = {}
 
     def __call__(self, record):
-        model = type(record)
+        model = record.model if isinstance(record, RecordLink) else type(record)
         parts = self.prefixes.get(model)
         if parts is None:
             # The view name is the model's own (``get_absolute_url``); a record that names

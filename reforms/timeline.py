@@ -12,7 +12,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from .languages import CONTENT_LANG, in_default_language
+from .models import Milestone
 from .tables import DetailUrls, linked_records, partial_date
+
+# What an event links to beside its own page.
+LINKED = ("zones", "initiatives")
 
 
 def record_year(record):
@@ -31,10 +35,15 @@ def events_by_year(records, linker):
         "zones": gettext("实验区："),
         "initiatives": gettext("举措："),
     }
+    ids = [record.pk for record in records]
+    links = {
+        relation: Milestone.objects.filter(pk__in=ids).links_by_record(relation)
+        for relation in LINKED
+    }
     years = []
     for year, group in groupby(records, key=record_year):
         events = mark_safe(
-            "\n".join(event(record, urls, linker, content_lang, labels) for record in group)
+            "\n".join(event(record, urls, linker, content_lang, labels, links) for record in group)
         )
         years.append(
             format_html(
@@ -47,7 +56,7 @@ def events_by_year(records, linker):
     return mark_safe("\n".join(years))
 
 
-def event(record, urls, linker, content_lang, labels):
+def event(record, urls, linker, content_lang, labels, links):
     parts = [
         format_html('<p class="timeline__date">{}</p>', partial_date(record, labels["undated"])),
         format_html(
@@ -74,9 +83,8 @@ def event(record, urls, linker, content_lang, labels):
                 reason,
             )
         )
-    for relation in ("zones", "initiatives"):
-        # .all() reads what for_listing() prefetched.
-        linked = list(getattr(record, relation).all())
+    for relation in LINKED:
+        linked = links[relation].get(record.pk)
         if linked:
             parts.append(
                 format_html(

@@ -134,6 +134,12 @@ class MilestoneTimelineView(CollectionListView):
             return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
         return super().get(request, *args, **kwargs)
 
+    def get_queryset(self):
+        if self.request.GET.get(self.export_trigger_param):
+            return super().get_queryset()
+        # The page reads what its events link to itself (timeline.events_by_year).
+        return Milestone.objects.all()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["linker"] = Linker.current(_data_version(self.request))

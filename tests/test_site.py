@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from reforms.collections import COLLECTIONS
 from reforms.models import MAX_QUERY_TERMS, Award, Initiative, Milestone, School, Zone
@@ -234,6 +235,32 @@ def test_timeline_groups_by_year_and_marks_inferred_dates(client, report_data):
     assert years[0] == "2014"
     assert "2021年3月" in page and "2022年6月1日" in page
     assert 'class="inferred" title="推断：' in page
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_each_timeline_event_links_its_zones_and_initiatives_in_pinyin_order(
+    client, report_data, prefix
+):
+    page = client.get(f"{prefix}/milestones/", {"sort": "date"}).content.decode()
+    events = re.findall(r'<li class="timeline__event">(.*?)</li>', page, re.S)
+    milestones = list(Milestone.objects.order_by("date", "sort_key", "name"))[: len(events)]
+    assert len(events) == min(50, Milestone.objects.count())
+    linked = 0
+    with translation.override("zh-hans"):
+        for event, milestone in zip(events, milestones, strict=True):
+            assert f'href="{prefix}{milestone.get_absolute_url()}"' in event
+            # The lines under the event, not links the description makes of names in it.
+            lines = "".join(re.findall(r'<p class="muted">(.*?)</p>', event))
+            for relation in ("zones", "initiatives"):
+                records = list(getattr(milestone, relation).order_by("sort_key", "name"))
+                hrefs = [f'href="{prefix}{record.get_absolute_url()}"' for record in records]
+                positions = [lines.find(href) for href in hrefs]
+                assert all(position >= 0 for position in positions), (milestone, relation)
+                assert positions == sorted(positions)
+                linked += len(records)
+            shown = re.findall(r'href="[^"]*/(?:zones|initiatives)/', lines)
+            assert len(shown) == milestone.zones.count() + milestone.initiatives.count()
+    assert linked > 5
 
 
 def test_timeline_filters_by_year_zone_and_initiative(client, report_data):
