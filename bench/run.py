@@ -29,7 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out")).resolve()
+# Relative to the checkout, as make passes it.
+OUT = (ROOT / os.environ.get("BENCH_OUT", "bench/out")).resolve()
 BIG = OUT / "bench.sqlite3"
 SMALL = OUT / "small.sqlite3"
 PEER = OUT / "peer" / "bin" / "datasette"
