@@ -80,9 +80,11 @@ def build(database, records):
             # A PostgreSQL copy of an older build would no longer hold the same data.
             for dump in OUT.glob("postgres-*.dump"):
                 dump.unlink()
+        start = time.monotonic()
         manage(url, "migrate", "-v0")
         manage(url, "loadreports", "-v0")
         manage(url, "synthesize", "--records", str(records), "--seed", str(SEED), "-v0")
+        print(f"({database.name} built in {time.monotonic() - start:.0f} s, kept for later runs)")
     # A database kept from an earlier run gets the indexes of newer migrations.
     manage(url, "migrate", "-v0")
     # Planner statistics, as a production database would have them.
