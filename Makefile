@@ -86,7 +86,7 @@ ci: test check
 
 # Speed at 100,000 records as ratios to Datasette on the same file and to a static file, with a
 # PostgreSQL column when PostgreSQL 15 is installed; needs wrk (apt-get install wrk). The
-# databases, Datasette and the servers' logs are kept in BENCH_OUT.
+# databases, Datasette and gunicorn's logs are kept in BENCH_OUT.
 BENCH_OUT ?= bench/out
 export BENCH_OUT
 
