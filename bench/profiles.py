@@ -72,7 +72,7 @@ def main():
     for name, url in urls.items():
         assert client.get(url).status_code == 200, url
         collecting.update(total=0.0, runs=0)
-        profiler = Profiler(interval=0.0005)
+        profiler = Profiler()
         profiler.start()
         for _ in range(REPEAT):
             client.get(url)
@@ -80,17 +80,20 @@ def main():
         session = profiler.last_session
         print(f"\n{'=' * 100}\n{name}: {url}")
         print(
-            f"{REPEAT} requests, {session.duration / REPEAT * 1000:.1f} ms each "
-            f"({run.RECORDS:,} synthetic records, caching off); garbage collection "
-            f"{collecting['total'] / REPEAT * 1000:.1f} ms each, {collecting['runs']} runs in all"
+            f"{REPEAT} requests, {session.duration / REPEAT * 1000:.1f} ms each under the profiler "
+            f"({run.RECORDS:,} synthetic records, caching off), of which garbage collection "
+            f"{collecting['total'] / REPEAT * 1000:.1f} ms ({collecting['runs']} runs in all); "
+            "shares of the total below"
         )
         # Calls below 2% of the page's time are folded away, so the tree's top is readable.
         options = {"filter_threshold": 0.02}
-        tree = body(profiler.output_text(unicode=True, processor_options=options))
+        tree = body(
+            profiler.output_text(unicode=True, time="percent_of_total", processor_options=options)
+        )
         print("\n".join(line for line in tree[:TREE_LINES] if line.strip()))
         if len(tree) > TREE_LINES:
             print(f"  … {len(tree) - TREE_LINES} more lines (BENCH_PROFILE_LINES)")
-        flat = body(profiler.output_text(unicode=True, flat=True))
+        flat = body(profiler.output_text(unicode=True, time="percent_of_total", flat=True))
         print("\nSelf time, the top functions:")
         print("\n".join([line for line in flat if line.strip()][:FLAT_LINES]))
 
