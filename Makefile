@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve install install-dev data test test-setup test-packages lint check ci bench clean draft-eval
+.PHONY: run serve install install-dev data test test-setup test-packages lint check ci bench profile clean draft-eval
 
 run: install data
 	$(PY) manage.py collectstatic --noinput -v0
@@ -88,11 +88,20 @@ check: install-dev lint
 
 ci: test check
 
-# Speed at 100,000 records, next to Datasette on the same file; needs wrk (apt-get install wrk).
+# Speed at 100,000 records as ratios to Datasette on the same file and to a static file, with a
+# PostgreSQL column when PostgreSQL 15 is installed; needs wrk (apt-get install wrk). The
+# databases, Datasette and gunicorn's logs are kept in BENCH_OUT.
+BENCH_OUT ?= bench/out
+export BENCH_OUT
+
 bench: install
-	test -x bench/out/peer/bin/datasette || \
-		($(PYTHON) -m venv bench/out/peer && bench/out/peer/bin/pip install --quiet datasette==0.65.5)
+	test -x $(BENCH_OUT)/peer/bin/datasette || ($(PYTHON) -m venv $(BENCH_OUT)/peer && \
+		$(BENCH_OUT)/peer/bin/pip install --quiet datasette==0.65.5)
 	$(PY) bench/run.py
+
+# The top of a sampling profile of each page the bench measures, on the bench's database.
+profile: install-dev
+	$(PY) bench/profiles.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
