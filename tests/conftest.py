@@ -1,5 +1,6 @@
 import io
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -278,3 +279,23 @@ def staff_client(client, django_user_model):
     user.save()
     client.force_login(user)
     return client
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One browser for every browser test a process runs: Playwright's synchronous API
+    allows one instance per thread, so a second module's own would fail to start."""
+    # Its event loop runs in this thread; Django's guard against ORM calls from async code
+    # would otherwise refuse the test's own database work.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Debian's Chromium, never a downloaded one: CI installs it with apt-get.
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()

@@ -3,40 +3,23 @@ portal served by a live server. Every page must make no request to another host,
 console error, and pass axe-core without a serious or critical violation. Screenshots of the
 main pages go to screenshots/ (ignored by git) for anyone to look at."""
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from reforms.collections import COLLECTIONS
 from reforms.models import Initiative, Organization, Zone
 
 from .conftest import ROOT
 
-# Playwright's synchronous API runs an event loop in this thread; Django's guard against ORM
-# calls from async code would otherwise refuse the test's own database work.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    # Debian's Chromium, never a downloaded one: CI installs it with apt-get.
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

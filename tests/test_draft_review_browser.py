@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from reforms.models import Draft, DraftCandidate, Organization, School
 
-from .test_browser import chromium, desktop, site  # noqa: F401 - fixtures
+from .test_browser import desktop, site  # noqa: F401 - fixtures
 from .test_drafting import STORY
 
 pytestmark = pytest.mark.django_db(transaction=True)
