@@ -134,6 +134,12 @@ TITLE_OF_MEDIA = re.compile(r"(报|日报|晚报|周刊|杂志|学报|时报|画
 # What follows a 《title》 when the title names a course, an activity or a programme rather
 # than a book or a document.
 NOT_A_PUBLICATION_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,12}?(课程|活动|项目|班会|节目|比赛|展演)")
+# A title after the name of a performance or a film (话剧《山那边》) is a work staged or
+# shown, not a publication.
+PERFORMED_BEFORE = re.compile(
+    r"(话剧|戏剧|音乐剧|课本剧|情景剧|舞台剧|歌舞剧|歌曲|舞蹈|合唱|朗诵|小品|相声|电影|微电影|"
+    r"纪录片|动画片|动画|短视频|视频|节目)$"
+)
 PUBLICATION_KINDS = (
     (re.compile(r"(办法|细则|规定|条例|规程|标准)(（[^）]*）)?$"), "regulation"),
     (re.compile(r"(计划|规划)(（[^）]*）)?$"), "plan"),
@@ -316,7 +322,9 @@ def _from_title(sentence, start, end):
         return [Name("organization", name, start, end + len(media.group(1)), [], {"kind": "media"})]
     if TITLE_OF_MEDIA.search(title.strip("《》")):
         return [Name("organization", title, start, end, [], {"kind": "media"})]
-    if NOT_A_PUBLICATION_AFTER.match(after) or len(title) <= 4:
+    if NOT_A_PUBLICATION_AFTER.match(after) or PERFORMED_BEFORE.search(sentence[:start]):
+        return []
+    if len(title) <= 4:
         return []
     return [Name("publication", title, start, end, [], {"kind": publication_kind(title)})]
 
