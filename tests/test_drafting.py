@@ -654,3 +654,113 @@ def test_the_subtitle_outlet_dateline_sidebar_title_and_photographer_are_read():
     ]
     assert layout.sections[2].text.startswith("本报讯 3月2日")
     assert draft(text).report["subtitle"] == "松岭县乡村阅读推广见闻"
+
+
+# A draft fixture comes from outside like any fixture
+
+
+def hostile_school(**changes):
+    school = {
+        "model": "reforms.school",
+        "fields": {"name": "松岭小学", "stage": "primary", "sources": [["敌意草稿（虚构）", "s1"]]},
+        "draft": {"evidence": "松岭小学开学了。", "section": "s1"},
+    }
+    school.update(changes)
+    return school
+
+
+HOSTILE_REPORT = {"model": "reforms.report", "fields": {"name": "敌意草稿（虚构）"}, "draft": {}}
+
+
+def nested(depth):
+    value = "松岭小学"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE_DRAFTS = {
+    "a model outside the drafted kinds": [
+        HOSTILE_REPORT,
+        {"model": "auth.user", "fields": {"username": "x", "is_superuser": True}, "draft": {}},
+    ],
+    "a draft of drafts": [HOSTILE_REPORT, {"model": "reforms.draft", "fields": {"name": "x"}}],
+    "no model": [HOSTILE_REPORT, {"fields": {"name": "x"}, "draft": {}}],
+    "a huge report name": [{**HOSTILE_REPORT, "fields": {"name": "长" * 100_000}}],
+    "a name that is a number": [{**HOSTILE_REPORT, "fields": {"name": 5}}],
+    "huge evidence": [HOSTILE_REPORT, hostile_school(draft={"evidence": "长" * 1_000_000})],
+    "a huge heading": [
+        HOSTILE_REPORT,
+        {"model": "reforms.section", "fields": {"key": "s1", "heading": "长" * 100_000}},
+    ],
+    "deeply nested links": [
+        HOSTILE_REPORT,
+        hostile_school(fields={"name": "松岭小学", "sources": nested(50)}),
+    ],
+    "fields as a list": [HOSTILE_REPORT, hostile_school(fields=["name"])],
+    "fields missing": [HOSTILE_REPORT, {"model": "reforms.school", "draft": {}}],
+    "a field no school has": [
+        HOSTILE_REPORT,
+        hostile_school(fields={"name": "松岭小学", "password": "x"}),
+    ],
+    "an object in a field": [
+        HOSTILE_REPORT,
+        hostile_school(fields={"name": "松岭小学", "stage": {"a": 1}}),
+    ],
+    "a record that is a string": [HOSTILE_REPORT, "松岭小学"],
+    "a draft marker that is a string": [HOSTILE_REPORT, hostile_school(draft="evidence")],
+    "evidence that is an object": [HOSTILE_REPORT, hostile_school(draft={"evidence": {}})],
+    "two reports": [HOSTILE_REPORT, {**HOSTILE_REPORT, "fields": {"name": "另一篇（虚构）"}}],
+    "a draft marker on a record but not on its report": [
+        {"model": "reforms.report", "fields": {"name": "敌意草稿（虚构）"}},
+        {
+            "model": "reforms.section",
+            "fields": {"report": ["敌意草稿（虚构）"], "key": "s1", "order": 1, "kind": "lead"},
+        },
+        hostile_school(),
+    ],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(HOSTILE_DRAFTS))
+def test_a_hostile_draft_fixture_is_one_line_and_nothing_is_stored(case, tmp_path):
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(HOSTILE_DRAFTS[case], ensure_ascii=False), "utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("loaddata", str(path), verbosity=0)
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 400, case
+    assert not Draft.objects.exists() and not DraftCandidate.objects.exists()
+    assert not School.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_nested_past_what_json_can_read_is_one_line(tmp_path):
+    path = tmp_path / "draft.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    with pytest.raises(CommandError, match="嵌套过深"):
+        call_command("loaddata", str(path), verbosity=0)
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_evidence_and_names_are_escaped_on_the_review_page(staff_client, tmp_path):
+    path = tmp_path / "draft.json"
+    script = "<script>alert('证据')</script>"
+    objects = [
+        {**HOSTILE_REPORT, "fields": {"name": "敌意草稿（虚构）", "authors": "<b>某</b>"}},
+        {
+            "model": "reforms.section",
+            "fields": {"report": ["敌意草稿（虚构）"], "key": "s1", "order": 1, "kind": "lead"},
+        },
+        hostile_school(
+            fields={"name": "<img src=x onerror=alert(1)>小学", "stage": "primary"},
+            draft={"evidence": script, "section": "s1"},
+        ),
+    ]
+    path.write_text(json.dumps(objects, ensure_ascii=False), "utf-8")
+    call_command("loaddata", str(path), verbosity=0)
+    draft = Draft.objects.get()
+    page = staff_client.get(f"/admin/reforms/draft/{draft.pk}/change/").content.decode()
+    assert script not in page and "<img src=x" not in page and "<b>某</b>" not in page
+    assert "&lt;script&gt;alert(&#x27;证据&#x27;)&lt;/script&gt;" in page

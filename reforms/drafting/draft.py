@@ -13,6 +13,9 @@ from .figures import find_figures, plain
 from .layout import read_layout, sentences
 from .names import BATCH, find_names, title_spans
 
+# As long as a stored draft keeps (``store.LONGEST_EVIDENCE``).
+LONGEST_EVIDENCE = 10_000
+
 KIND_LABELS = {
     "school": "reforms.school",
     "organization": "reforms.organization",
@@ -100,7 +103,8 @@ def candidate_object(candidate, report_name):
         "model": candidate.label,
         "fields": fields,
         "draft": {
-            "evidence": candidate.evidence,
+            # A "sentence" longer than a page holds no sentence end: the start of it is enough.
+            "evidence": candidate.evidence[:LONGEST_EVIDENCE],
             "section": candidate.section,
             "repeat": bool(candidate.repeat_of),
         },
