@@ -11,7 +11,8 @@ run: install data
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/gunicorn nanan_portal.wsgi --config gunicorn.conf.py
 
-# Draft the seed report from its text and compare with its hand-made fixture.
+# Draft the seed report from its text and compare with its hand-made fixture, then the
+# made-up held-out texts of tests/drafting_texts with their annotations.
 draft-eval: install
 	$(PY) -m reforms.drafting.evaluate
 

@@ -475,3 +475,292 @@ def test_no_draft_fixture_or_text_is_in_fixtures():
     assert not any(
         "滨江" in path.read_text("utf-8") for path in Path(ROOT / "fixtures").glob("*.json")
     )
+
+
+# The held-out texts: made-up stories of tests/drafting_texts, each with a hand-made annotation
+
+
+def held_out_results():
+    from reforms.drafting.evaluate import held_out
+
+    results = held_out()
+    assert len(results) >= 4
+    return results
+
+
+def test_each_held_out_text_meets_every_target():
+    for text_path, annotation, result_draft, result in held_out_results():
+        for key, (right, total) in result["measures"].items():
+            assert total and right / total >= TARGETS[key], (text_path.name, key, right, total)
+        assert result_draft.report["name"] == annotation["title"], text_path.name
+        assert result_draft.report["authors"] == annotation["authors"], text_path.name
+
+
+def test_the_held_out_annotations_say_they_are_made_up():
+    for path in (ROOT / "tests" / "drafting_texts").glob("*.json"):
+        assert "虚构" in json.loads(path.read_text("utf-8"))["about"], path.name
+
+
+# Rules the held-out texts called for, each shown on sentences of its own
+
+
+def test_counties_towns_and_numbered_schools_keep_their_whole_name():
+    sentence = "记者从松岭县教育局获悉，松岭县第三中学校、清河镇中心小学与市第五中学结对。"
+    found = {(name.kind, name.name) for name in find_names(sentence)}
+    assert found == {
+        ("organization", "松岭县教育局"),
+        ("school", "松岭县第三中学校"),
+        ("school", "清河镇中心小学"),
+        ("school", "市第五中学"),
+    }
+
+
+def test_a_vocational_education_centre_is_a_school():
+    (found,) = find_names("松岭县职业教育中心开设了无人机专业。")
+    assert (found.kind, found.name, found.fields) == (
+        "school",
+        "松岭县职业教育中心",
+        {"stage": "vocational"},
+    )
+
+
+def test_a_designation_conferred_in_quotation_marks_is_an_award():
+    sentence = "松岭县实验幼儿园被评为“省级示范幼儿园”，清河小学获评“全国文明校园”。"
+    found = {(name.kind, name.name) for name in find_names(sentence)}
+    assert ("award", "省级示范幼儿园") in found
+    assert ("award", "全国文明校园") in found
+    # A zone a place is made stays a zone.
+    (zone,) = find_names("松岭县被确定为“全国义务教育质量监测实验区”。")
+    assert zone.kind == "zone"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "学校把劳动教育纳入学校课程体系。",
+        "孩子们在玩中学、在学中玩。",
+        "偏远地区的孩子也能用上城区学校的实验室。",
+        "全年新建、改扩建学校6所。",
+        "全县义务教育学校实现标准化。",
+        "松岭县实验小学学生获奖。",
+    ],
+)
+def test_fragments_of_a_clause_are_no_names(sentence):
+    assert [name.name for name in find_names(sentence) if name.kind == "school"] in (
+        [],
+        ["松岭县实验小学"],
+    )
+    assert not any(name.kind == "award" for name in find_names(sentence))
+
+
+def test_a_title_of_a_play_or_a_film_is_no_publication():
+    staged = find_names("学生自编自演的课本剧《桥边的灯》在县文化馆演出。")
+    assert [(n.kind, n.name) for n in staged] == [("organization", "县文化馆")]
+    printed = find_names("他写的《桥边的灯》一书由县文化馆出版。")
+    assert ("publication", "《桥边的灯》") in [(n.kind, n.name) for n in printed]
+    shown = find_names("微电影《桥边的灯》获得好评，话剧《远山》首演。")
+    assert all(n.kind != "publication" for n in shown)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "written", "value", "unit", "qualifier"),
+    [
+        ("优秀率提高了三成。", "三成", "30", "%", ""),
+        ("留守儿童占比近七成。", "近七成", "70", "%", "近"),
+        ("参与率达90%以上。", "90%以上", "90", "%", "超"),
+        ("力争新增学位2000个以上。", "2000个以上", "2000", "个", "超"),
+        ("选派百余名教师支教。", "百余名", "100", "名", "超"),
+        ("有近千名学生报名。", "近千名", "1000", "名", "近"),
+        ("教师平均年龄38岁。", "38岁", "38", "岁", ""),
+        ("公布“四张清单”。", "四张", "4", "张", ""),
+        ("参观人次超过12万。", "超过12万", "120000", "人次", "超"),
+        ("服务人数达3.5万。", "3.5万", "35000", "人", ""),
+    ],
+)
+def test_shares_ages_and_counts_after_their_measure_are_figures(
+    sentence, written, value, unit, qualifier
+):
+    (figure,) = find_figures(sentence)
+    assert (figure.as_written, str(figure.value.normalize()), figure.unit, figure.qualifier) == (
+        written,
+        str(__import__("decimal").Decimal(value).normalize()),
+        unit,
+        qualifier,
+    )
+
+
+def test_numbers_side_by_side_guess_and_count_nothing():
+    assert find_figures("同学们三五成群地讨论，来了七八个家长。") == []
+
+
+def test_last_month_this_term_and_part_of_a_year_resolve_against_the_report():
+    assert dates_of("上月，该县通过省级评估。", "2023-03-10") == [("2023-02-01", "month", True)]
+    assert dates_of("上个月，该县通过省级评估。", "2023-01-10") == [("2022-12-01", "month", True)]
+    # A report dated by its year alone cannot tell which month was the last.
+    assert dates_of("上月，该县通过省级评估。", "2023") == []
+    assert dates_of("本学期，两校结成对子。", "2023-05-20") == [("2023-01-01", "year", True)]
+    assert dates_of("本学期，两校结成对子。", "2024-01-10") == [("2023-01-01", "year", True)]
+    (autumn,) = find_dates("去年秋季学期，两校结成对子。", *parse_report_date("2023-06-20"))
+    assert (autumn.date.isoformat(), autumn.precision, autumn.written) == (
+        "2022-01-01",
+        "year",
+        "去年秋季学期",
+    )
+    assert dates_of("比上月增长3%。", "2023-03-10") == []
+
+
+def test_a_year_reached_for_is_a_goal_not_an_event():
+    assert dates_of("方案提出，到2030年，全县学校全部达标。", "2023-06-20") == []
+    assert dates_of("从2019年到2021年，全县新建学校9所。", "2023-06-20") == [
+        ("2019-01-01", "year", False),
+        ("2021-01-01", "year", False),
+    ]
+
+
+def test_each_clause_a_date_opens_is_an_event_and_a_bare_date_dates_the_next_clause():
+    result = draft(
+        "松岭新闻\n"
+        "清河小学去年获评“省级文明校园”，今年“六一”，该校合唱团在县剧院演出。\n"
+        "3月2日，松岭县召开2023年教育工作会议。\n"
+        "从2019年到2021年，全县新建学校9所。\n"
+    )
+    dates = sorted(c.fields["date"] for c in result.by_kind("milestone"))
+    assert dates == ["2019-01-01", "2022-01-01", "2023-03-02", "2023-06-01"]
+
+
+def test_the_subtitle_outlet_dateline_sidebar_title_and_photographer_are_read():
+    text = (
+        "山里的读书声\n"
+        "——松岭县乡村阅读推广见闻\n"
+        "松岭县融媒体中心记者　吴晓雯　通讯员　彭立\n"
+        "　　本报讯（记者　吴晓雯）　3月2日，松岭县启动乡村阅读季。\n"
+        "【记者手记】\n"
+        "书香不该有城乡之分\n"
+        "　　采访中，记者看到孩子们捧着新书不肯放下。\n"
+        "图为清河小学学生在图书室读书。　记者　吴晓雯　摄\n"
+    )
+    layout = read_layout(text)
+    assert layout.title == "山里的读书声"
+    assert layout.subtitle == "松岭县乡村阅读推广见闻"
+    assert layout.authors == "吴晓雯 彭立"
+    assert layout.photo_credit == "吴晓雯"
+    kinds = [(s.kind, s.heading, s.subheading) for s in layout.sections]
+    assert kinds == [
+        ("byline", "", ""),
+        ("byline", "", ""),
+        ("lead", "", ""),
+        ("sidebar", "记者手记", "书香不该有城乡之分"),
+        ("caption", "图为清河小学学生在图书室读书。", ""),
+    ]
+    assert layout.sections[2].text.startswith("本报讯 3月2日")
+    assert draft(text).report["subtitle"] == "松岭县乡村阅读推广见闻"
+
+
+# A draft fixture comes from outside like any fixture
+
+
+def hostile_school(**changes):
+    school = {
+        "model": "reforms.school",
+        "fields": {"name": "松岭小学", "stage": "primary", "sources": [["敌意草稿（虚构）", "s1"]]},
+        "draft": {"evidence": "松岭小学开学了。", "section": "s1"},
+    }
+    school.update(changes)
+    return school
+
+
+HOSTILE_REPORT = {"model": "reforms.report", "fields": {"name": "敌意草稿（虚构）"}, "draft": {}}
+
+
+def nested(depth):
+    value = "松岭小学"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE_DRAFTS = {
+    "a model outside the drafted kinds": [
+        HOSTILE_REPORT,
+        {"model": "auth.user", "fields": {"username": "x", "is_superuser": True}, "draft": {}},
+    ],
+    "a draft of drafts": [HOSTILE_REPORT, {"model": "reforms.draft", "fields": {"name": "x"}}],
+    "no model": [HOSTILE_REPORT, {"fields": {"name": "x"}, "draft": {}}],
+    "a huge report name": [{**HOSTILE_REPORT, "fields": {"name": "长" * 100_000}}],
+    "a name that is a number": [{**HOSTILE_REPORT, "fields": {"name": 5}}],
+    "huge evidence": [HOSTILE_REPORT, hostile_school(draft={"evidence": "长" * 1_000_000})],
+    "a huge heading": [
+        HOSTILE_REPORT,
+        {"model": "reforms.section", "fields": {"key": "s1", "heading": "长" * 100_000}},
+    ],
+    "deeply nested links": [
+        HOSTILE_REPORT,
+        hostile_school(fields={"name": "松岭小学", "sources": nested(50)}),
+    ],
+    "fields as a list": [HOSTILE_REPORT, hostile_school(fields=["name"])],
+    "fields missing": [HOSTILE_REPORT, {"model": "reforms.school", "draft": {}}],
+    "a field no school has": [
+        HOSTILE_REPORT,
+        hostile_school(fields={"name": "松岭小学", "password": "x"}),
+    ],
+    "an object in a field": [
+        HOSTILE_REPORT,
+        hostile_school(fields={"name": "松岭小学", "stage": {"a": 1}}),
+    ],
+    "a record that is a string": [HOSTILE_REPORT, "松岭小学"],
+    "a draft marker that is a string": [HOSTILE_REPORT, hostile_school(draft="evidence")],
+    "evidence that is an object": [HOSTILE_REPORT, hostile_school(draft={"evidence": {}})],
+    "two reports": [HOSTILE_REPORT, {**HOSTILE_REPORT, "fields": {"name": "另一篇（虚构）"}}],
+    "a draft marker on a record but not on its report": [
+        {"model": "reforms.report", "fields": {"name": "敌意草稿（虚构）"}},
+        {
+            "model": "reforms.section",
+            "fields": {"report": ["敌意草稿（虚构）"], "key": "s1", "order": 1, "kind": "lead"},
+        },
+        hostile_school(),
+    ],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(HOSTILE_DRAFTS))
+def test_a_hostile_draft_fixture_is_one_line_and_nothing_is_stored(case, tmp_path):
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(HOSTILE_DRAFTS[case], ensure_ascii=False), "utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("loaddata", str(path), verbosity=0)
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 400, case
+    assert not Draft.objects.exists() and not DraftCandidate.objects.exists()
+    assert not School.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_nested_past_what_json_can_read_is_one_line(tmp_path):
+    path = tmp_path / "draft.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    with pytest.raises(CommandError, match="嵌套过深"):
+        call_command("loaddata", str(path), verbosity=0)
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_evidence_and_names_are_escaped_on_the_review_page(staff_client, tmp_path):
+    path = tmp_path / "draft.json"
+    script = "<script>alert('证据')</script>"
+    objects = [
+        {**HOSTILE_REPORT, "fields": {"name": "敌意草稿（虚构）", "authors": "<b>某</b>"}},
+        {
+            "model": "reforms.section",
+            "fields": {"report": ["敌意草稿（虚构）"], "key": "s1", "order": 1, "kind": "lead"},
+        },
+        hostile_school(
+            fields={"name": "<img src=x onerror=alert(1)>小学", "stage": "primary"},
+            draft={"evidence": script, "section": "s1"},
+        ),
+    ]
+    path.write_text(json.dumps(objects, ensure_ascii=False), "utf-8")
+    call_command("loaddata", str(path), verbosity=0)
+    draft = Draft.objects.get()
+    page = staff_client.get(f"/admin/reforms/draft/{draft.pk}/change/").content.decode()
+    assert script not in page and "<img src=x" not in page and "<b>某</b>" not in page
+    assert "&lt;script&gt;alert(&#x27;证据&#x27;)&lt;/script&gt;" in page

@@ -27,14 +27,26 @@ FESTIVALS = {
     "国庆节": (10, 1),
 }
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}
+RELATIVE_MONTHS = {"上月": -1, "上个月": -1, "本月": 0, "这个月": 0}
 FESTIVAL = "|".join(sorted(FESTIVALS, key=len, reverse=True))
+# A part of a year (去年秋季学期, 今年上半年) dates no closer than the year; it belongs to the
+# date as written, not to the event's title.
+PART_OF_YEAR = (
+    "秋季学期|春季学期|上学期|下学期|上半年|下半年|一季度|二季度|三季度|四季度|"
+    "第[一二三四]季度|秋季|春季|暑期|暑假|寒假|年底|年初|年末|底|初"
+)
 DATE = re.compile(
     r"(?P<year>(?:19|20)\d\d)年(?:(?P<month>1[0-2]|0?[1-9])月(?:(?P<day>[12]\d|3[01]|0?[1-9])[日号])?)?"
     r"|(?<![较比与])(?<!同比)(?P<relative>今年|本年|去年|前年|明年)[“\"]?(?:(?P<rmonth>1[0-2]|0?[1-9])月"
-    r"(?:(?P<rday>[12]\d|3[01]|0?[1-9])[日号])?|(?P<festival>" + FESTIVAL + r")[”\"]?)?"
+    r"(?:(?P<rday>[12]\d|3[01]|0?[1-9])[日号])?|(?P<festival>" + FESTIVAL + r")[”\"]?"
+    r"|(?:的)?(?P<part>" + PART_OF_YEAR + r"))?"
     r"|(?<![\d年])(?P<bmonth>1[0-2]|0?[1-9])月(?P<bday>[12]\d|3[01]|0?[1-9])[日号]"
+    r"|(?<![较比与])(?<!同比)(?P<relmonth>上个月|上月|本月|这个月)"
+    r"|(?P<term>本学期|这学期)"
     r"|(?P<season>暑期|暑假|寒假)"
 )
+# A year reached for (到2025年, 力争至2030年) is a goal, not an event.
+GOAL = re.compile(r"(到|至|力争|争取|预计)$")
 FUTURE = re.compile(r"将|即将|计划|拟|预计|届时")
 # Events, for a season word (暑期) to date one.
 EVENT_VERBS = re.compile(r"举行|举办|开展|召开|启动|成立|开幕|签订|签约|揭牌|发布|组织")
@@ -74,6 +86,8 @@ def _resolve(sentence, match, report_date, precision, names):
     shown_base = _shown(report_date, precision)
     if groups["year"]:
         year = int(groups["year"])
+        if GOAL.search(sentence[: match.start()]) and year > report_date.year:
+            return None
         if groups["day"]:
             return _dated(year, int(groups["month"]), int(groups["day"]), match, False, "")
         if groups["month"]:
@@ -99,6 +113,21 @@ def _resolve(sentence, match, report_date, precision, names):
             day = int(groups["rday"]) if groups["rday"] else None
         reason = f"报道写“{written}”，年份未写明，按报道日期（{shown_base}）推定为{year}年。"
         return _dated(year, month, day, match, True, reason)
+    if groups["relmonth"]:
+        if precision == "year":
+            # Which month “last month” is cannot be told from a year.
+            return None
+        month = report_date.month + RELATIVE_MONTHS[groups["relmonth"]]
+        year = base_year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        reason = f"报道写“{written}”，按报道日期（{shown_base}）推定为{year}年{month}月。"
+        return _dated(year, month, None, match, True, reason)
+    if groups["term"]:
+        # A school year's first term runs from September to January: in January and
+        # February “this term” began the year before.
+        year = base_year - (1 if precision != "year" and report_date.month <= 2 else 0)
+        reason = f"报道写“{written}”，按报道日期（{shown_base}）推定这一学期在{year}年。"
+        return _dated(year, None, None, match, True, reason)
     if groups["bmonth"]:
         month, day = int(groups["bmonth"]), int(groups["bday"])
         year = base_year

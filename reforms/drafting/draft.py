@@ -13,6 +13,9 @@ from .figures import find_figures, plain
 from .layout import read_layout, sentences
 from .names import BATCH, find_names, title_spans
 
+# As long as a stored draft keeps (``store.LONGEST_EVIDENCE``).
+LONGEST_EVIDENCE = 10_000
+
 KIND_LABELS = {
     "school": "reforms.school",
     "organization": "reforms.organization",
@@ -100,7 +103,8 @@ def candidate_object(candidate, report_name):
         "model": candidate.label,
         "fields": fields,
         "draft": {
-            "evidence": candidate.evidence,
+            # A "sentence" longer than a page holds no sentence end: the start of it is enough.
+            "evidence": candidate.evidence[:LONGEST_EVIDENCE],
             "section": candidate.section,
             "repeat": bool(candidate.repeat_of),
         },
@@ -122,6 +126,8 @@ def draft_report(text, report_date, precision, name=None, known=None):
         "date": report_date.isoformat(),
         "date_precision": precision,
     }
+    if layout.subtitle:
+        report["subtitle"] = layout.subtitle
     builder = _Builder(report_date, precision)
     for section in layout.sections:
         texts = section.paragraphs or [section.heading]
@@ -161,8 +167,19 @@ class _Builder:
         for figure in find_figures(sentence, titles):
             self._figure(figure, sentence, section)
         dates = find_dates(sentence, self.report_date, self.precision, names, titles)
-        if dates:
-            self._milestone(dates[0], sentence, section, names)
+        # Each clause a date opens is an event of its own (去年获评…，今年“五四”…首演); a
+        # second date in the same clause (从2020年到2022年) only bounds the first one's.
+        dated = set()
+        for written in dates:
+            clause = len(re.findall(r"[，,；;]", sentence[: written.start]))
+            if clause not in dated:
+                dated.add(clause)
+                title = self._milestone(written, sentence, section, names)
+                following = re.split(r"[，,；;]", sentence)[clause + 1 :]
+                if following and following[0].strip()[:6] in title:
+                    # A date standing alone (1月8日，…召开2024年…会议) dates the clause after
+                    # it, whose own year then names no other event.
+                    dated.add(clause + 1)
         self._awards_link(sentence, names)
 
     def _designations(self, sentence, names):
@@ -233,6 +250,7 @@ class _Builder:
                 if found.name not in candidate.links[link]:
                     candidate.links[link].append(found.name)
         self.candidates.append(candidate)
+        return base
 
     def _awards_link(self, sentence, names):
         schools = [found.name for found in names if found.kind == "school"]
@@ -355,9 +373,15 @@ def milestone_title(sentence, written):
     bare = re.sub(r"^(从|自|在|于|截至|到)", "", bare)
     bare = _balanced(re.sub(r"(起|以来)$", "", bare).strip())
     if len(bare) < 4 and index + 1 < len(clauses):
-        bare = clauses[index + 1].strip()
+        index += 1
+        bare = clauses[index].strip()
     elif re.match(r"^(获得|获评|荣获|成立|举行|举办|开展|签订|做|作)", bare) and index > 0:
         bare = clauses[index - 1].strip() + bare
+    if index + 1 < len(clauses) and re.match(
+        r"^(成为|获评|被评为|入选|获批|荣获)", clauses[index + 1]
+    ):
+        # What the event made of its subject (…通过评估，成为“…示范区”) is part of it.
+        bare = bare + "，" + clauses[index + 1].strip()
     bare = _balanced(bare)
     if len(bare) > 60:
         bare = bare[:60] + "…"

@@ -70,13 +70,24 @@ UNITS = (
     "种",
     "处",
     "册",
+    "张",
+    "岁",
+    "成",
 )
 NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 FIGURE = re.compile(
     r"(?P<before>连续|超过|将近|接近|仅有|只有|超|逾|近|仅)?"
     r"(?P<number>" + NUMERAL + r")(?P<scale>万|亿)?(?P<more>余|多)?"
     r"(?P<unit>" + "|".join(re.escape(unit) for unit in UNITS) + ")"
+    r"(?P<after>以上|多)?"
 )
+# A count whose unit is in the measure named before it (选课人次超过9万, 服务人数达3万).
+UNIT_BEFORE = re.compile(
+    r"(?P<measure>人次|人数|次数)(?:达到|达|为|突破|约)?"
+    r"(?P<before>超过|将近|接近|超|逾|近)?(?P<number>\d+(?:\.\d+)?)(?P<scale>万|亿)(?P<more>余|多)?"
+    r"(?![\d\u4e00-\u9fff%％])"
+)
+MEASURE_UNITS = {"人次": "人次", "人数": "人", "次数": "次"}
 # A numbered slogan in quotation marks (“三创”) counts its items.
 NUMBERED_SLOGAN = re.compile(r"“(?P<number>[一二两三四五六七八九十])(?P<word>[\u4e00-\u9fff])”")
 # 六一, 五四 … are days, not counts.
@@ -99,6 +110,9 @@ class Found:
 def number_value(text):
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return Decimal(text)
+    if text[:1] in "百千":
+        # 百余名, 近千人: a hundred or a thousand is written without its 一.
+        text = "一" + text
     try:
         return Decimal(str(cn2an.cn2an(text, "smart")))
     except (ValueError, KeyError, TypeError):
@@ -120,6 +134,19 @@ def find_figures(sentence, skip_spans=()):
         figure = _figure(sentence, words, match)
         if figure:
             found.append(figure)
+    for match in UNIT_BEFORE.finditer(sentence):
+        start = match.start("before") if match.group("before") else match.start("number")
+        if any(a <= start < b for a, b in skip_spans) or any(
+            f.start <= start < f.end for f in found
+        ):
+            continue
+        value = Decimal(match.group("number")) * (10000 if match.group("scale") == "万" else 10**8)
+        qualifier = dict(QUALIFIERS).get(match.group("before") or "", "")
+        if match.group("more"):
+            qualifier = "超"
+        unit = MEASURE_UNITS[match.group("measure")]
+        written = sentence[start : match.end()]
+        found.append(Found(written, value, unit, qualifier, start, match.end()))
     for match in NUMBERED_SLOGAN.finditer(sentence):
         if any(a <= match.start() < b for a, b in skip_spans):
             continue
@@ -160,7 +187,10 @@ def _figure(sentence, words, match):
         return None
     # The number must begin a word and the count end one: 三位一体 and 一体化 are words of
     # their own, not counts.
-    begins = any(word.start == number_start for word in words)
+    # The segmenter may hold the qualifier and the count as one word (近百名).
+    begins = any(
+        word.start == number_start or (word.start == start and word.end <= end) for word in words
+    )
     ends = any(word.end == end for word in words) or any(
         word.start < end < word.end and word.text.startswith(sentence[end - 1 :][:1]) is False
         for word in words
@@ -172,6 +202,9 @@ def _figure(sentence, words, match):
         # 一元带多元, 一校创新: the number is part of a longer word.
         if not ends:
             return None
+    if re.fullmatch(r"[一二两三四五六七八九]{2,}", number):
+        # 三五成群, 七八个: two digits side by side guess at a number, they count nothing.
+        return None
     value = number_value(number)
     if value is None:
         return None
@@ -180,9 +213,13 @@ def _figure(sentence, words, match):
     elif match.group("scale") == "亿":
         value *= 100000000
     qualifier = dict(QUALIFIERS).get(match.group("before") or "", "")
-    if match.group("more"):
+    if match.group("more") or match.group("after"):
+        # 余, 多 and 以上 all say the count is past the number written.
         qualifier = "超"
     shown_unit = {"大": "个", "％": "%"}.get(unit, unit)
+    if unit == "成":
+        # 六成 is sixty per cent.
+        value, shown_unit = value * 10, "%"
     return Found(match.group(0), value, shown_unit, qualifier, start, end)
 
 

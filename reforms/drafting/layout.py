@@ -27,6 +27,21 @@ BYLINE_ROLES = re.compile(
     r"文字|撰稿|编辑|责任编辑|摄影|本报|文|图|[□■◎●○|｜/／:：（）()])"
 )
 PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+# The outlet a reporter writes for, printed before the role (临溪县融媒体中心记者 …).
+OUTLET = re.compile(
+    r"^[\u4e00-\u9fff]{2,16}?(?:日报|晚报|报社|报|电视台|广播电视台|台|融媒体中心|新闻中心|中心|"
+    r"新闻网|网|客户端|通讯社|社)(?=\s*(?:特约记者|见习记者|首席记者|记者|通讯员))"
+)
+# A dateline that carries the byline in brackets: 本报讯（记者 黄一帆 通讯员 邓欣）.
+DATELINE_BYLINE = re.compile(
+    r"^((?:本报讯|[\u4e00-\u9fff]{2,12}讯)\s*)[（(]([^（）()]{2,40})[）)]\s*"
+)
+# A credit at the end of a caption: … 记者 郑雨桐 摄.
+CAPTION_CREDIT = re.compile(
+    r"\s*(?:本报|特约)?(?:记者|通讯员)?\s*((?:[\u4e00-\u9fff]{2,4}\s*){1,3}?)\s*摄$"
+)
+# A subtitle printed under the title opens with a dash.
+SUBTITLE = re.compile(r"^(?:——|—|--)\s*(.+)$")
 # The common surnames (the first hundred or so of today's list, with the double ones): a
 # word that starts with none of them is no one's name, so headings of short phrases are not
 # taken for a byline.
@@ -138,6 +153,7 @@ def column_widths(lines):
 
 
 def is_byline(line):
+    line = OUTLET.sub("", line)
     if PHOTO_CREDIT.match(line) or len(line) > 40 or has_sentence_punctuation(line.strip("（）")):
         return False
     words = [word for word in BYLINE_ROLES.sub(" ", line).split() if word]
@@ -150,6 +166,7 @@ def is_byline(line):
 
 
 def byline_names(line):
+    line = OUTLET.sub("", line)
     return " ".join(word for word in BYLINE_ROLES.sub(" ", line).split() if looks_like_person(word))
 
 
@@ -174,6 +191,10 @@ def read_layout(text, name=None):
                 f"第一行“{title[:30]}…”不像标题（标题应是单独一行的短句）；请用 --name 指明标题。"
             )
     layout = Layout(title=title)
+    subtitle = SUBTITLE.match(lines[0]) if lines and not name else None
+    if subtitle and len(lines[0]) <= 60 and not ends_sentence(lines[0]):
+        layout.subtitle = subtitle.group(1).strip()
+        lines.pop(0)
     units = _units(lines)
     _assign(units, layout)
     return layout
@@ -221,7 +242,20 @@ def _units(lines):
         units.append(
             ("short" if len(buffer) == 1 and not has_sentence_punctuation(last) else "p", last)
         )
-    return units
+    return _bylines_in_datelines(units)
+
+
+def _bylines_in_datelines(units):
+    """A paragraph opening with a dateline that holds the byline (本报讯（记者 …）) gives the
+    byline its own unit; the dateline word stays with the paragraph."""
+    result = []
+    for unit in units:
+        match = DATELINE_BYLINE.match(unit[1]) if unit[0] == "p" else None
+        if match and is_byline(match.group(2)):
+            result.append(("byline", byline_names(match.group(2))))
+            unit = ("p", match.group(1).strip() + " " + unit[1][match.end() :])
+        result.append(unit)
+    return result
 
 
 def _stands_alone(line, width):
@@ -263,11 +297,24 @@ def _assign(units, layout):
             if current is None or current.kind in ("caption", "byline", "headline"):
                 current = start("sidebar" if after_byline else "lead")
             if CAPTION_MARK.match(unit[1]):
-                start("caption", unit[1]).paragraphs.append(unit[1])
+                caption, credit = _caption_credit(unit[1])
+                if credit and not layout.photo_credit:
+                    layout.photo_credit = credit
+                start("caption", caption).paragraphs.append(caption)
             else:
                 current.paragraphs.append(unit[1])
         elif kind == "sidebar":
-            current = start("sidebar", unit[1], unit[2])
+            subheading = unit[2]
+            if (
+                not subheading
+                and index + 2 < len(units)
+                and units[index + 1][0] == "short"
+                and units[index + 2][0] == "p"
+            ):
+                # 【记者手记】 with its own title on the next line, then its text.
+                index += 1
+                subheading = units[index][1]
+            current = start("sidebar", unit[1], subheading)
         elif kind == "byline":
             if not layout.authors:
                 layout.authors = unit[1]
@@ -305,6 +352,17 @@ def _assign(units, layout):
     layout.sections = [section for section in sections if section.paragraphs or section.heading]
     for number, section in enumerate(layout.sections, start=1):
         section.key = f"s{number}"
+
+
+def _caption_credit(caption):
+    """A caption and the photographer it credits at its end (… 记者 郑雨桐 摄), if any."""
+    match = CAPTION_CREDIT.search(caption)
+    if not match:
+        return caption, ""
+    names = [word for word in match.group(1).split() if looks_like_person(word)]
+    if not names or " ".join(names).replace(" ", "") != match.group(1).replace(" ", ""):
+        return caption, ""
+    return caption[: match.start()].strip(), " ".join(names)
 
 
 def sentences(text):

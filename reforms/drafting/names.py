@@ -19,9 +19,12 @@ SCHOOL_SUFFIXES = (
     "教师进修学院",
     "教师进修学校",
     "职业技术学院",
+    "职业教育中心",
     "职业中学",
     "职业学校",
     "幼儿园",
+    "职教中心",
+    "中学校",
     "小学",
     "中学",
     "附中",
@@ -95,11 +98,23 @@ GENERIC = set(
     "信息化 信息 技术 心理健康 心理 健康 国家级 市级 区级 省级 全国 全市 全区 国家 基础 基础教育 "
     "课程 新型 现代化 智慧 创新 公办 民办 普通 城区 农村 乡村 新建 部分 一批 多所 各级 各类 "
     "首批 专业 相关 未来 科技 文化 艺术 数字 线上 网络 社会 家庭 家长 教师 学生 儿童 青少年 "
-    "高质量 标准化 规范化 先进 优秀 示范性 实验性 名校 集团 联盟 共同体 合作 单位 机构".split()
+    "高质量 标准化 规范化 先进 优秀 示范性 实验性 名校 集团 联盟 共同体 合作 单位 机构 "
+    "义务教育 学前教育 高中 普通高中 周边 附近 当地 城乡 乡镇 寄宿制 薄弱 改扩建 扩建 改建 "
+    "全县 全镇 全省 各地 所在".split()
 )
 PARTNER = re.compile(
     r"(?<=[与和同])([\u4e00-\u9fffA-Za-z]{2,10}?)(?=合作|联合|共同|共建|签约|签订|携手)"
 )
+# The one-character word of an administrative division (枫林县, 白石镇, 市教育科学研究院),
+# which the segmenter tags as it likes, stands inside a name.
+DIVISIONS = set("省市县区镇乡村州旗")
+# A designation conferred (评为“市级示范幼儿园”) is a title held, whatever its words end in:
+# a kindergarten named so is not a kindergarten of its own.
+CONFERRED = re.compile(
+    r"(评为|获评|授予|命名为|认定为|确定为|评选为|荣获|获得|获)(首批|第[一二三四五六七八九十\d]+批)?$"
+)
+# A kind followed by its count (改扩建学校8所) is a number of schools, not one school.
+COUNTED_AFTER = re.compile(r"^[\d一二三四五六七八九十百千万两几多余]+[所个家座]")
 # Bodies whose name is the suffix word alone.
 # A district's teacher-training college is commonly called by its bare name.
 NAMES_ON_THEIR_OWN = {
@@ -119,6 +134,12 @@ TITLE_OF_MEDIA = re.compile(r"(报|日报|晚报|周刊|杂志|学报|时报|画
 # What follows a 《title》 when the title names a course, an activity or a programme rather
 # than a book or a document.
 NOT_A_PUBLICATION_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,12}?(课程|活动|项目|班会|节目|比赛|展演)")
+# A title after the name of a performance or a film (话剧《山那边》) is a work staged or
+# shown, not a publication.
+PERFORMED_BEFORE = re.compile(
+    r"(话剧|戏剧|音乐剧|课本剧|情景剧|舞台剧|歌舞剧|歌曲|舞蹈|合唱|朗诵|小品|相声|电影|微电影|"
+    r"纪录片|动画片|动画|短视频|视频|节目)$"
+)
 PUBLICATION_KINDS = (
     (re.compile(r"(办法|细则|规定|条例|规程|标准)(（[^）]*）)?$"), "regulation"),
     (re.compile(r"(计划|规划)(（[^）]*）)?$"), "plan"),
@@ -253,6 +274,9 @@ def find_names(sentence):
             if content.endswith(suffix) and len(content) > len(suffix):
                 match = (suffix, kind)
                 break
+        conferred = CONFERRED.search(sentence[max(start - 8, 0) : start])
+        if conferred and (match is None or match[1] != "zone") and not GRADES.match(content):
+            match = (content, "award")
         if match and not GRADES.match(content):
             found.append(_named(content, match[1], start + 1, end - 1, quoted=True))
             taken.append((start, end))
@@ -298,7 +322,9 @@ def _from_title(sentence, start, end):
         return [Name("organization", name, start, end + len(media.group(1)), [], {"kind": "media"})]
     if TITLE_OF_MEDIA.search(title.strip("《》")):
         return [Name("organization", title, start, end, [], {"kind": "media"})]
-    if NOT_A_PUBLICATION_AFTER.match(after) or len(title) <= 4:
+    if NOT_A_PUBLICATION_AFTER.match(after) or PERFORMED_BEFORE.search(sentence[:start]):
+        return []
+    if len(title) <= 4:
         return []
     return [Name("publication", title, start, end, [], {"kind": publication_kind(title)})]
 
@@ -317,8 +343,16 @@ def _name_ending_at(sentence, words, match):
     )
     if last is None or words[last].end != suffix_end:
         return None
-    # A generic word that merely ends like a name (中小学) is no name's end.
-    if words[last].text in GENERIC and words[last].text != match.group(0):
+    # A verb ending like a name (获奖, 办学) says what was done, not what was named.
+    if words[last].flag.startswith("v") and words[last].flag != "vn":
+        return None
+    # A generic word that merely ends like a name (中小学) is no name's end; a suffix that
+    # runs over two words (中学校: 中 + 学校) ends in a generic word and is one all the same.
+    if (
+        words[last].text in GENERIC
+        and words[last].start <= match.start()
+        and words[last].text != match.group(0)
+    ):
         return None
     first = last
     while first > 0:
@@ -340,8 +374,26 @@ def _name_ending_at(sentence, words, match):
         )
     ):
         first = places[0]
+    # A suffix of several words (教师进修学院) is in the name whatever stands before it.
+    while first > 0 and words[first].start > match.start():
+        first -= 1
+    # A word of place or direction (上, 中, 周边) never begins a name: 用上城区学校 is the
+    # schools of a town, not 上城区学校.
+    while first < last and words[first].flag == "f" and words[first].start < match.start():
+        first += 1
     start = words[first].start
     head = sentence[start : match.start()]
+    if COUNTED_AFTER.match(sentence[suffix_end:]):
+        return None
+    if (
+        len(head) == 1
+        and head not in DIVISIONS
+        and words[first].flag not in ("ns", "nr", "nt", "nz")
+        and not re.fullmatch(r"[一二三四五六七八九十]", head)
+    ):
+        # One common character makes no name (在玩中学); a one-character head is a place's
+        # (渝中学校) or a division's (区教委, 县教育局).
+        return None
     if not head:
         if match.group(0) in NAMES_ON_THEIR_OWN and sentence[start:suffix_end] == match.group(0):
             return _named(match.group(0), NAMES_ON_THEIR_OWN[match.group(0)], start, suffix_end)
@@ -358,10 +410,16 @@ def _inside_name(words, index):
     word = words[index]
     if word.text in NEVER_INSIDE:
         return False
-    if word.flag in NAME_TAGS or _name_numeral(words, index) or BATCH.fullmatch(word.text):
+    if (
+        word.flag in NAME_TAGS
+        or word.text in DIVISIONS
+        or _name_numeral(words, index)
+        or BATCH.fullmatch(word.text)
+    ):
         return True
-    # A verb between two nouns belongs to the name (教师进修学院); a verb after punctuation
-    # or a preposition begins the clause.
+    # A verb between two nouns belongs to the name (临溪县教师进修学校) when the name is
+    # anchored in a place or a proper name before it; else it is the clause's verb (把课后服务
+    # 纳入学校) and begins no name. A verb after punctuation or a preposition begins the clause.
     return (
         word.flag == "v"
         and index > 0
@@ -369,7 +427,21 @@ def _inside_name(words, index):
         and SUFFIX_PATTERN.search(words[index + 1].text) is not None
         and words[index - 1].flag in NAME_TAGS
         and words[index - 1].text not in NEVER_INSIDE
+        and _anchored(words, index)
     )
+
+
+def _anchored(words, index):
+    """Whether the name words running up to ``index`` hold a place or a proper name."""
+    before = index - 1
+    while before >= 0 and words[before].text not in NEVER_INSIDE:
+        word = words[before]
+        if word.flag in ("ns", "nt", "nz", "nr") or word.text in DIVISIONS:
+            return True
+        if word.flag not in NAME_TAGS:
+            return False
+        before -= 1
+    return False
 
 
 def _distinctive(head):
@@ -379,6 +451,9 @@ def _distinctive(head):
 def _name_numeral(words, index):
     """A numeral inside a name (重庆十一中学, 2021年重庆市教学成果奖), not a count before it."""
     word = words[index]
+    # An ordinal inside a name (第二中学, 第三实验小学) numbers the school, not a count.
+    if re.fullmatch(r"第[一二三四五六七八九十百\d]+", word.text):
+        return True
     if re.fullmatch(r"[一二三四五六七八九十]+", word.text):
         return index + 1 < len(words) and words[index + 1].text in ("中", "中学", "小", "小学")
     if word.text == "年" and index > 0 and re.fullmatch(r"(19|20)\d\d", words[index - 1].text):

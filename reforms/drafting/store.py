@@ -12,7 +12,7 @@ from django.db import transaction
 
 from ..loading import FixtureProblem
 from ..models import Decision, Draft, DraftCandidate, Report
-from . import DraftProblem
+from . import DraftProblem, draft
 
 NAMED_KINDS = ("school", "organization", "zone", "award", "publication", "figure", "milestone")
 # Fields that name other records, and whether they hold one name or a list of them.
@@ -67,24 +67,116 @@ def refuse_taken_name(name):
         )
 
 
-def draft_objects(raw):
+# A draft file comes from outside like any fixture: it may name only the kinds a draft
+# proposes, and its texts are held to sizes a newspaper page gives.
+DRAFT_MODELS = {"reforms.report", "reforms.section", *(f"reforms.{kind}" for kind in NAMED_KINDS)}
+LONGEST_EVIDENCE = draft.LONGEST_EVIDENCE
+LONGEST_TEXT = 20_000
+DEEPEST = 3
+MOST_OBJECTS = 20_000
+
+
+def draft_objects(raw, path="草稿"):
     """The objects of a fixture file if it is a draft (its report carries ``draft``), else
-    None."""
+    None. Raises ``FixtureProblem`` naming the first thing wrong with a draft, or with a file
+    that marks records as drafted without being a draft."""
     try:
         data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
+    except RecursionError:
+        raise FixtureProblem(f"{path}：数据嵌套过深，不是报道数据文件。") from None
     if not isinstance(data, list):
         return None
-    for item in data:
-        if isinstance(item, dict) and item.get("model") == "reforms.report" and "draft" in item:
-            return data
-    return None
+    marked = [
+        index
+        for index, item in enumerate(data, start=1)
+        if isinstance(item, dict) and "draft" in item
+    ]
+    if not any(data[index - 1].get("model") == "reforms.report" for index in marked):
+        if marked:
+            raise FixtureProblem(
+                f"{path}：第{marked[0]}条记录带有草稿标记 draft，而报道没有；"
+                "草稿标记只用在 draftreport 写出的草稿里。"
+            )
+        return None
+    _check_draft(data, path)
+    return data
+
+
+def _check_draft(data, path):
+    """Raise ``FixtureProblem`` at the first object of a draft that is not what drafting
+    writes: a kind no draft proposes, fields of the wrong type or size, no name."""
+    if len(data) > MOST_OBJECTS:
+        raise FixtureProblem(f"{path}：草稿有 {len(data)} 条记录，超过 {MOST_OBJECTS} 条。")
+    reports = 0
+    for index, item in enumerate(data, start=1):
+        where = f"{path}：第{index}条记录"
+        if not isinstance(item, dict):
+            raise FixtureProblem(f"{where}不是对象。")
+        model = item.get("model")
+        if model not in DRAFT_MODELS:
+            raise FixtureProblem(
+                f"{where}的类型“{str(model)[:40]}”不是草稿里会有的记录（学校、机构、实验区、"
+                "荣誉、论著与文件、数据、大事记、报道及其章节）。"
+            )
+        reports += model == "reforms.report"
+        fields = item.get("fields")
+        if not isinstance(fields, dict):
+            raise FixtureProblem(f"{where}（{model}）没有字段（fields 应是对象）。")
+        known = {field.name for field in apps.get_model(model)._meta.get_fields()}
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            raise FixtureProblem(f"{where}（{model}）没有字段 {str(unknown[0])[:40]}。")
+        if model != "reforms.section":
+            name = fields.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > 200:
+                raise FixtureProblem(f"{where}（{model}）的名称应是 1 至 200 字的文字。")
+        for field, value in fields.items():
+            longest = getattr(apps.get_model(model)._meta.get_field(field), "max_length", None)
+            if isinstance(value, str) and longest and len(value) > longest:
+                problem = f"超过 {longest} 字"
+            else:
+                problem = _value_problem(value)
+            if problem:
+                raise FixtureProblem(f"{where}（{model}）的字段 {field} {problem}。")
+        note = item.get("draft", {})
+        if model == "reforms.section" and "draft" in item:
+            raise FixtureProblem(f"{where}：章节不带草稿标记。")
+        if not isinstance(note, dict):
+            raise FixtureProblem(f"{where}的草稿标记 draft 应是对象。")
+        for key, kind, longest in (
+            ("evidence", str, LONGEST_EVIDENCE),
+            ("section", str, 50),
+            ("text_file", str, 200),
+            ("repeat", bool, None),
+        ):
+            if key in note and not (
+                isinstance(note[key], kind) and (longest is None or len(note[key]) <= longest)
+            ):
+                raise FixtureProblem(f"{where}的草稿标记 {key} 类型或长度不对。")
+    if reports != 1:
+        raise FixtureProblem(f"{path}：草稿应正好有一篇报道，这里有 {reports} 篇。")
+
+
+def _value_problem(value, depth=0):
+    """What is wrong with a field's value in a draft, or "" when nothing is: values are
+    plain JSON, lists (of links) at most three deep, texts of page size."""
+    if value is None or isinstance(value, bool | int | float):
+        return ""
+    if isinstance(value, str):
+        return f"超过 {LONGEST_TEXT} 字" if len(value) > LONGEST_TEXT else ""
+    if isinstance(value, list):
+        if depth >= DEEPEST:
+            return "嵌套过深"
+        return next((p for p in (_value_problem(v, depth + 1) for v in value) if p), "")
+    return "不应是对象"
 
 
 @transaction.atomic
 def store_draft(objects, path="草稿"):
     """Store a draft fixture's objects as an unpublished draft; returns the ``Draft``."""
+    _check_draft(objects, path)
     report = next(item for item in objects if item.get("model") == "reforms.report")
     fields = report.get("fields") or {}
     name = fields.get("name")

@@ -26,7 +26,7 @@ def load(files, using="default", ignore_unknown_fields=False):
 
     # A drafted report (its report object carries "draft") is stored for review, never as
     # records: nothing in it is public until an editor publishes it.
-    drafts = [(name, draft_objects(raw)) for name, raw in files]
+    drafts = [(name, draft_objects(raw, name)) for name, raw in files]
     files = [
         (name, raw)
         for (name, raw), (_, objects) in zip(files, drafts, strict=True)
