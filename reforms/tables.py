@@ -1,5 +1,6 @@
 """One table per collection. Names sort by their pinyin key, never by code point."""
 
+from html import escape
 from operator import attrgetter
 
 import django_tables2 as tables
@@ -9,7 +10,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderByTuple
 
@@ -34,26 +35,19 @@ NAME_HEADER = translation.gettext_lazy("名称")
 DATE_HEADER = translation.gettext_lazy("日期")
 
 
-def link_to(record, name=None, url=None):
-    """A record's name (``str(record)`` unless given), linked to its page."""
-    return format_html(
-        '<a href="{}">{}</a>',
-        record.get_absolute_url() if url is None else url,
-        name_cell(record, str(record) if name is None else name),
-    )
-
-
-class DetailUrls:
-    """Record pages' addresses for one page of a list: ``reverse()`` walks the URL patterns
-    for every call, so each model's address is resolved once and its slug put in place.
+class RecordLinks:
+    """Links to records for one page of a list. ``reverse()`` walks the URL patterns on
+    every call and the page's language is looked up through a context-local, each dearer
+    than the link itself: both are worked out once per page (per model, for addresses).
     Slugs are ASCII letters, digits, ``-`` and ``_``, which an address holds as they are."""
 
     PLACEHOLDER = "0"
 
     def __init__(self):
         self.prefixes = {}
+        self.content_lang = "" if in_default_language() else CONTENT_LANG
 
-    def __call__(self, record):
+    def url(self, record):
         model = record.model if isinstance(record, RecordLink) else type(record)
         parts = self.prefixes.get(model)
         if parts is None:
@@ -65,6 +59,17 @@ class DetailUrls:
             head, _, tail = url.rpartition(f"/{self.PLACEHOLDER}/")
             parts = self.prefixes[model] = (f"{head}/", f"/{tail}")
         return f"{parts[0]}{record.slug}{parts[1]}"
+
+    def link(self, record, name=None):
+        """A record's name (``str(record)`` unless given), linked to its page; on pages in
+        another language marked as Chinese and followed by the official English name
+        (``languages.name_cell``)."""
+        name = escape(str(record) if name is None else name)
+        if self.content_lang:
+            name = f'<span lang="{self.content_lang}">{name}</span>'
+            if record.name_en:
+                name = f'{name} <span class="name-en">{escape(record.name_en)}</span>'
+        return SafeString(f'<a href="{escape(self.url(record))}">{name}</a>')
 
 
 class NameColumn(tables.Column):
@@ -80,9 +85,9 @@ class NameColumn(tables.Column):
         # Downloads get the name alone.
         return value
 
-    def cell_maker(self, bound_column, urls):
+    def cell_maker(self, bound_column, links):
         name = attrgetter(str(bound_column.accessor))
-        return lambda record: link_to(record, name(record), urls(record))
+        return lambda record: links.link(record, name(record))
 
 
 class RelatedColumn(tables.Column):
@@ -104,13 +109,13 @@ class RelatedColumn(tables.Column):
         # Downloads get the name alone.
         return str(value)
 
-    def cell_maker(self, bound_column, urls):
+    def cell_maker(self, bound_column, links):
         related = attrgetter(str(bound_column.accessor))
         default = bound_column.default
 
         def cell(record):
             linked = related(record)
-            return default if linked is None else link_to(linked, url=urls(linked))
+            return default if linked is None else links.link(linked)
 
         return cell
 
@@ -132,13 +137,13 @@ class RelatedManyColumn(tables.ManyToManyColumn):
         # Downloads get the names, not the links drawn around them on the page.
         return str(self.separator).join(str(item) for item in self.filter(value))
 
-    def cell_maker(self, bound_column, urls):
+    def cell_maker(self, bound_column, links):
         manager = attrgetter(str(bound_column.accessor))
         default = bound_column.default
 
         def cell(record):
             # .all() reads what for_listing() prefetched.
-            linked = [link_to(item, url=urls(item)) for item in self.filter(manager(record))]
+            linked = [links.link(item) for item in self.filter(manager(record))]
             return mark_safe(conditional_escape(self.separator).join(linked)) if linked else default
 
         return cell
@@ -159,9 +164,9 @@ def partial_date(record, undated):
     return record.date_display
 
 
-def linked_records(records, urls):
+def linked_records(records, links):
     """Records as links to their pages, in the interface's list separator; — for none."""
-    links = [link_to(record, url=urls(record)) for record in records]
+    links = [links.link(record) for record in records]
     if not links:
         return "—"
     return mark_safe(conditional_escape(translation.gettext("、")).join(links))
@@ -186,7 +191,7 @@ class PartialDateColumn(tables.Column):
     def render(self, record):
         return partial_date(record, "—")
 
-    def cell_maker(self, bound_column, urls):
+    def cell_maker(self, bound_column, links):
         return self.render
 
     def value(self, record):
@@ -203,11 +208,11 @@ def model_field(table, bound_column):
         return None
 
 
-def cell_maker(table, bound_column, urls):
+def cell_maker(table, bound_column, links):
     """A function from a record to its cell in this column, as django-tables2 renders it."""
     column = bound_column.column
     if hasattr(column, "cell_maker"):
-        return column.cell_maker(bound_column, urls)
+        return column.cell_maker(bound_column, links)
     accessor = str(bound_column.accessor)
     if type(column) is tables.Column and not column.link and accessor.isidentifier():
         field = model_field(table, bound_column)
@@ -304,12 +309,12 @@ class RecordTable(tables.Table):
     def _cell_makers(self):
         """(header, language, record → cell) for each column of this page."""
         content_lang = "" if in_default_language() else CONTENT_LANG
-        urls = DetailUrls()
+        links = RecordLinks()
         return [
             (
                 column.header,
                 content_lang if holds_record_text(self, column) else "",
-                cell_maker(self, column, urls),
+                cell_maker(self, column, links),
             )
             for column in self.columns
         ]
@@ -390,7 +395,7 @@ class ValueCountColumn(tables.Column):
         # Downloads get the number alone.
         return value
 
-    def cell_maker(self, bound_column, urls):
+    def cell_maker(self, bound_column, links):
         return lambda record: self.render(record.value_count)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from .languages import CONTENT_LANG, in_default_language
 from .models import Milestone
-from .tables import DetailUrls, linked_records, partial_date
+from .tables import RecordLinks, linked_records, partial_date
 
 # What an event links to beside its own page.
 LINKED = ("zones", "initiatives")
@@ -28,7 +28,7 @@ def events_by_year(records, linker):
     """``<li class="timeline__year">`` for each year of ``records``, in their order, each
     with its events."""
     content_lang = "" if in_default_language() else format_html(' lang="{}"', CONTENT_LANG)
-    urls = DetailUrls()
+    record_links = RecordLinks()
     labels = {
         "undated": gettext("报道未写明"),
         "inferred": gettext("年份为推断："),
@@ -43,7 +43,9 @@ def events_by_year(records, linker):
     years = []
     for year, group in groupby(records, key=record_year):
         events = mark_safe(
-            "\n".join(event(record, urls, linker, content_lang, labels, links) for record in group)
+            "\n".join(
+                event(record, record_links, linker, content_lang, labels, links) for record in group
+            )
         )
         years.append(
             format_html(
@@ -56,12 +58,12 @@ def events_by_year(records, linker):
     return mark_safe("\n".join(years))
 
 
-def event(record, urls, linker, content_lang, labels, links):
+def event(record, record_links, linker, content_lang, labels, links):
     parts = [
         format_html('<p class="timeline__date">{}</p>', partial_date(record, labels["undated"])),
         format_html(
             '<p class="timeline__title"><a href="{}"{}>{}</a></p>',
-            urls(record),
+            record_links.url(record),
             content_lang,
             record.name,
         ),
@@ -88,7 +90,9 @@ def event(record, urls, linker, content_lang, labels, links):
         if linked:
             parts.append(
                 format_html(
-                    '<p class="muted">{}{}</p>', labels[relation], linked_records(linked, urls)
+                    '<p class="muted">{}{}</p>',
+                    labels[relation],
+                    linked_records(linked, record_links),
                 )
             )
     return format_html('<li class="timeline__event">\n{}\n</li>', mark_safe("\n".join(parts)))
