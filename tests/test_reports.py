@@ -602,3 +602,20 @@ def test_a_report_loaded_with_fields_the_model_lacks_can_still_be_removed(tmp_pa
     call_command("removereport", B, noinput=True, stdout=io.StringIO())
 
     assert everything() == before
+
+
+def test_a_field_a_report_no_longer_gives_is_taken_back_by_its_correction(tmp_path):
+    load(tmp_path, FIRST)
+    before = everything()
+    load(tmp_path, SECOND)
+    corrected = json.loads(json.dumps(SECOND))
+    del corrected[3]["fields"]["batch"]
+    del corrected[3]["fields"]["conferring_body"]
+
+    load(tmp_path, corrected)
+
+    award = Award.objects.get(name="虚构示范校")
+    assert (award.batch, award.conferring_body) == ("", None)
+    assert award.level == "district"
+    call_command("removereport", B, noinput=True, stdout=io.StringIO())
+    assert everything() == before

@@ -247,6 +247,8 @@ class Merge:
                 continue
             else:
                 self._merge_fact(record, work, speaker, own, others, model_field, value)
+        if own is not None:
+            self._take_back(record, work, speaker, own, others)
         if model is Figure and any(name in record.fields for name in Figure.VALUE_FIELDS):
             self._merge_value(record, work, speaker)
         if speaker is None:
@@ -263,6 +265,27 @@ class Merge:
         # Its place in the report's own file, whatever else came in the same load.
         statement.position = record.index
         work.statements[speaker.pk] = statement
+
+    def _take_back(self, record, work, speaker, own, others):
+        """A report's correction that no longer gives a field it gave takes it back: what only
+        this report said is emptied (a required field keeps its value), as removing the report
+        would, so a corrected file means what it says."""
+        model, instance = record.model, work.instance
+        for name in own.given:
+            if name in record.fields or name in ("name", "sources", *OWN_WORDS, *DERIVED_FIELDS):
+                continue
+            model_field = known_field(model, name)
+            if model_field is None or (model is Figure and name in Figure.VALUE_FIELDS):
+                continue
+            if name == "aliases":
+                self._merge_aliases(work, own, others, "", replace=False)
+            elif model_field.many_to_many:
+                self._merge_links(work, speaker, own, others, model_field, [])
+            elif own.states(name) and not any(s.states(name) for s in others):
+                if model_field.null:
+                    setattr(instance, model_field.attname, None)
+                elif model_field.blank:
+                    setattr(instance, model_field.attname, model_field.get_default())
 
     def _merge_fact(self, record, work, speaker, own, others, model_field, value):
         instance = work.instance
