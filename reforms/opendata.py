@@ -223,10 +223,41 @@ def _value_data(value, request):
     }
 
 
-def record_citations(record, statements, request):
+def record_citations(record, statements, request, values=()):
     """schema.org for a record's page: the page about the record, citing each report that
-    speaks of it, in report order. What each says is in the record's JSON."""
+    speaks of it, in report order, and what each report says of it as a ``Claim`` that
+    appears in that report: its words on the record and, for a figure, each value it gives.
+    """
     absolute = request.build_absolute_uri
+
+    def article(report):
+        return _present(
+            {
+                "@type": "NewsArticle",
+                "headline": report.name,
+                "datePublished": report.date_iso,
+                "url": absolute(report.get_absolute_url()),
+            }
+        )
+
+    claims = [
+        {"@type": "Claim", "text": statement.description, "appearance": article(statement.report)}
+        for statement in statements
+        if statement.description
+    ]
+    claims += [
+        _present(
+            {
+                "@type": "Claim",
+                "text": f"{record.name}：{value.as_written}",
+                # When the value held, at its own precision (ISO 8601).
+                "temporalCoverage": value.date_iso or None,
+                "appearance": article(value.report),
+            }
+        )
+        for value in values
+        if value.report is not None
+    ]
     return _present(
         {
             "@context": "https://schema.org",
@@ -234,18 +265,8 @@ def record_citations(record, statements, request):
             "url": absolute(record.get_absolute_url()),
             "name": record.name,
             "inLanguage": "zh-Hans",
-            "about": {"@type": "Thing", "name": record.name},
-            "citation": [
-                _present(
-                    {
-                        "@type": "NewsArticle",
-                        "headline": statement.report.name,
-                        "datePublished": statement.report.date_iso,
-                        "url": absolute(statement.report.get_absolute_url()),
-                    }
-                )
-                for statement in statements
-            ],
+            "about": _present({"@type": "Thing", "name": record.name, "subjectOf": claims or None}),
+            "citation": [article(statement.report) for statement in statements],
         }
     )
 

@@ -186,16 +186,17 @@ class RecordDetailView(DetailView):
         context["data_changed_at"] = data_version[1]
         context["today"] = timezone.localdate()
         # A report's own ``statements`` are what it says of other records, not of itself.
-        if hasattr(self.model, "sources"):
-            statements = list(self.object.statements.all())
-            context["statements"] = statements
-            if len(statements) > 1:
-                context["json_ld"] = opendata.json_ld(
-                    opendata.record_citations(self.object, statements, self.request)
-                )
+        series = ()
         if self.model is Figure:
             context["series"] = series = self.object.series()
             context["series_chart"] = charts.figure_series(series, self.object.unit)
+        if hasattr(self.model, "sources"):
+            statements = list(self.object.statements.all())
+            context["statements"] = statements
+            if statements:
+                context["json_ld"] = opendata.json_ld(
+                    opendata.record_citations(self.object, statements, self.request, series)
+                )
         return context
 
     def render_to_response(self, context, **response_kwargs):

@@ -419,6 +419,43 @@ def test_json_ld_cites_each_report_that_speaks_of_a_record(client, two_reports):
     ]
     assert data["citation"][1]["url"] == f"http://testserver{report_url(SECOND)}"
     assert data["citation"][1]["datePublished"] == "2023-09"
+    # What each report says, in the report it appears in.
+    claims = [(c["text"], c["appearance"]["headline"]) for c in data["about"]["subjectOf"]]
+    assert claims == [(s.description, s.report.name) for s in statements_of(school_url())]
+    assert len(claims) == 2
+
+
+def test_json_ld_gives_each_value_of_a_figure_with_its_report_and_date(client, three_reports):
+    data = json_ld_of(page(client, figure_url()))
+    values = [
+        (claim["text"], claim.get("temporalCoverage"), claim["appearance"]["headline"])
+        for claim in data["about"]["subjectOf"]
+        if claim["text"].startswith("项目学校数：")
+    ]
+    assert values == [
+        ("项目学校数：26所", None, FIRST),
+        ("项目学校数：32所", "2023-06", SECOND),
+        ("项目学校数：35所", "2024", THIRD),
+    ]
+
+
+def test_a_record_of_one_report_has_its_json_ld_too(client, report_data):
+    school = School.objects.get(name="珊瑚中学")
+    data = json_ld_of(page(client, school.get_absolute_url()))
+    assert [c["headline"] for c in data["citation"]] == ["南岸教育综合改革绘就一派好风景"]
+
+
+def json_ld_of(html):
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def statements_of(url):
+    slug = url.rstrip("/").rsplit("/", 1)[1]
+    school = School.objects.get(slug=slug)
+    return [
+        s for s in school.statements.select_related("report").in_report_order() if s.description
+    ]
 
 
 # The English pages.
