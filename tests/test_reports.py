@@ -278,6 +278,8 @@ def test_a_stated_fact_given_differently_is_refused_naming_both_reports(tmp_path
         assert fragment in message
     for fragment in ("primary", A, C):
         assert fragment in message
+    # Choices are named as the admin names them, beside the file's codes.
+    assert "中学（secondary）" in message and "小学（primary）" in message
     assert everything() == before
 
 
@@ -289,11 +291,25 @@ def test_a_stated_fact_given_differently_is_refused_naming_both_reports(tmp_path
             ["unit", "单位"],
         ),
         (
+            {
+                "name": "虚构项目学校数",
+                "value": "0.4",
+                "unit": "万所",
+                "as_written": "0.4万所",
+                "sources": cites(C),
+            },
+            ["unit", "万所", "“所”", A, C],
+        ),
+        (
             {"name": "虚构实验小学", "sources": [["不存在的报道", "s1"]]},
             ["sources", "不存在的报道"],
         ),
     ],
-    ids=["a figure value without a unit", "a repeat citing an unknown report"],
+    ids=[
+        "a figure value without a unit",
+        "a figure value in another unit",
+        "a repeat citing an unknown report",
+    ],
 )
 def test_bad_repeats_are_refused_and_change_nothing(tmp_path, repeat, expected):
     load(tmp_path, FIRST)

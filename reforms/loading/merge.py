@@ -310,7 +310,11 @@ class Merge:
         def shown(value):
             if model_field.is_relation and value is not None:
                 return self._manager(model_field.related_model).get(pk=value).name
-            return "（空）" if value is None else str(value)
+            if value is None:
+                return "（空）"
+            # A choice as the admin names it, with the code the file holds.
+            label = dict(model_field.flatchoices).get(value) if model_field.choices else None
+            return f"{label}（{value}）" if label else str(value)
 
         said_by = "、".join(f"“{self.report_of(s.report_id).name}”" for s in stating)
         earlier = f"报道{said_by}所载" if said_by else "数据库中（后台编辑）"
@@ -360,6 +364,17 @@ class Merge:
             model_field = FigureValue._meta.get_field(name)
             given = record.fields.get(name, FIGURE_VALUE_DEFAULTS.get(name))
             setattr(value, name, model_field.to_python(given))
+        # The values of one measure are in one unit, or the series and "the latest value"
+        # would compare 32所 with 0.4万所.
+        for other_key, other in work.values.items():
+            if other_key != key and other.unit and value.unit and other.unit != value.unit:
+                said_by = self.report_of(other.report_id).name if other.report_id else "后台编辑"
+                this = f"报道“{speaker.name}”" if speaker else "这里"
+                raise FixtureProblem(
+                    f"{record.describe()}：字段 unit：{this}给出的数值单位是“{value.unit}”，"
+                    f"与“{said_by}”所给数值的单位“{other.unit}”不一致；同一指标的数值须用同一"
+                    "单位，未载入。若是另一项指标，请另起名称。"
+                )
         work.values[key] = value
 
     def _finish(self, work):
