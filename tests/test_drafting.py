@@ -25,6 +25,20 @@ from .conftest import ROOT
 
 NOTHING_STORED = lambda kind, name: None  # noqa: E731
 
+
+class StoredForms:
+    """Stored names as ``StoredNames`` gives them, without a database."""
+
+    def __init__(self, forms):
+        self._forms = forms
+
+    def __call__(self, kind, name):
+        return self.forms(kind).get(name)
+
+    def forms(self, kind):
+        return self._forms.get(kind, {})
+
+
 # A made-up feature, as copied from a web page: one paragraph a line, full-width spaces.
 STORY = """滨江教育：让每个孩子都有出彩的机会
 本报记者　周明远　通讯员　李晓
@@ -296,6 +310,37 @@ def test_a_stored_name_or_alias_becomes_a_repeat(report_data, tmp_path):
     candidates = {c.name: c for c in DraftCandidate.objects.all()}
     assert candidates["珊瑚实验小学"].repeat is True
     assert set(candidates["珊瑚实验小学"].fields) == {"name", "sources"}
+
+
+@pytest.mark.django_db
+def test_a_stored_alias_alone_in_the_text_drafts_a_repeat_linked_from_its_milestone(
+    report_data, tmp_path
+):
+    path = tmp_path / "alias.txt"
+    path.write_text(
+        "校园体育节开幕\n2023年4月，十一中承办全区中学生篮球联赛，共有16支球队参赛。\n"
+        "联赛期间，十一中的志愿者负责场地服务。\n",
+        "utf-8",
+    )
+    run(path, "--date", "2023-05-06", "--load")
+    candidates = DraftCandidate.objects.filter(draft__name="校园体育节开幕")
+    school = candidates.get(model="reforms.school")
+    assert school.repeat is True
+    assert school.fields["name"] == "重庆十一中学"
+    assert school.fields["sources"] == [["校园体育节开幕", "s1"]]
+    assert "十一中承办" in school.evidence
+    milestone = candidates.get(model="reforms.milestone")
+    assert milestone.fields["schools"] == [["重庆十一中学"]]
+
+
+def test_a_stored_form_counts_only_on_word_boundaries_and_outside_longer_names():
+    forms = {"school": {"十一中": "重庆十一中学", "重庆十一中学": "重庆十一中学"}}
+    known = StoredForms(forms)
+    result = draft("区里消息\n二十一中和十一中的学生参加了比赛。\n", known=known)
+    assert [c.name for c in result.by_kind("school")] == ["重庆十一中学"]
+    assert result.by_kind("school")[0].repeat_of == "重庆十一中学"
+    result = draft("区里消息\n重庆十一中学举行运动会。\n", known=known)
+    assert [c.name for c in result.by_kind("school")] == ["重庆十一中学"]
 
 
 @pytest.mark.django_db

@@ -50,9 +50,14 @@ class StoredNames:
         self._names[kind] = names
 
     def __call__(self, kind, name):
+        return self.forms(kind).get(name)
+
+    def forms(self, kind):
+        """Every stored name and alias of ``kind``, each with the stored name it stands for:
+        read in one query per kind, however many sentences ask."""
         if kind not in self._names:
             self._load(kind)
-        return self._names[kind].get(name)
+        return self._names[kind]
 
 
 def refuse_taken_name(name):
