@@ -204,6 +204,35 @@ def test_figures_keep_what_was_written_and_resolve_the_value(
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "written", "value"),
+    [
+        ("报名的家长约1.2万人。", "约1.2万人", "12000"),
+        ("大约80名志愿者到场服务。", "大约80名", "80"),
+        ("每周课后服务约有5课时。", "约有5课时", "5"),
+        ("参赛作品400件左右。", "400件左右", "400"),
+        ("观众2000人上下。", "2000人上下", "2000"),
+        ("借阅人次约9万。", "约9万", "90000"),
+    ],
+)
+def test_a_rough_count_is_written_with_its_approximation_and_keeps_its_value(
+    sentence, written, value
+):
+    (figure,) = find_figures(sentence)
+    assert (figure.as_written, figure.value, figure.qualifier) == (
+        written,
+        __import__("decimal").Decimal(value),
+        "",
+    )
+
+
+def test_about_inside_a_verb_or_a_set_phrase_is_not_printed_with_the_count():
+    (saved,) = find_figures("这一年节约经费，共节约3000元。")
+    assert saved.as_written == "3000元"
+    (teachers,) = find_figures("全校300名师生上下一心。")
+    assert teachers.as_written == "300名"
+
+
 def test_set_phrases_ordinals_dates_and_versions_count_nothing():
     sentence = "坚持“三位一体”，举办第二届读书节，2021年3月启动3.0行动，形成一体化格局。"
     assert find_figures(sentence) == []
