@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from reforms.drafting import DraftProblem, draft_text
 from reforms.drafting.dates import find_dates, parse_report_date
@@ -329,6 +330,20 @@ def test_draftreport_writes_a_draft_fixture_that_loaddata_stores_unpublished(sto
     assert draft.name == "滨江教育：让每个孩子都有出彩的机会"
     assert draft.candidates.filter(model="reforms.school").exists()
     assert not School.objects.exists() and not Milestone.objects.exists()
+
+
+@pytest.mark.django_db
+def test_loaddata_of_a_draft_says_it_was_stored_for_review_and_where(story_file, tmp_path):
+    out = tmp_path / "draft.json"
+    run(story_file, "--date", "2023-06-20", "-o", out)
+    printed = io.StringIO()
+    call_command("loaddata", str(out), stdout=printed)
+    draft = Draft.objects.get()
+    assert printed.getvalue().splitlines() == [
+        f"草稿“{draft.name}”已存为待审草稿（{draft.candidates.count()} 条候选记录，均未公开），"
+        f"请在后台“报道草稿”中审阅：{reverse('admin:reforms_draft_change', args=[draft.pk])}"
+    ]
+    assert draft.candidates.count() > 0
 
 
 @pytest.mark.django_db

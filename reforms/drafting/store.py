@@ -217,6 +217,17 @@ def store_draft(objects, path="草稿"):
     return draft
 
 
+def stored_for_review(draft):
+    """The line telling the editor a draft was stored, how big it is and where to review it."""
+    from django.urls import reverse
+
+    where = reverse("admin:reforms_draft_change", args=[draft.pk])
+    return (
+        f"草稿“{draft.name}”已存为待审草稿（{draft.candidates.count()} 条候选记录，均未公开），"
+        f"请在后台“报道草稿”中审阅：{where}"
+    )
+
+
 def decide(candidate, decision, merged_into=""):
     """Accept, reject or merge ``candidate`` into the stored record named ``merged_into``."""
     if decision == Decision.MERGED:
