@@ -604,6 +604,22 @@ def test_counties_towns_and_numbered_schools_keep_their_whole_name():
     }
 
 
+def test_a_zone_named_by_its_level_and_what_it_tries_out_is_a_name():
+    result = draft("区里消息\n去年，松岭区获批市级劳动教育特色发展示范区。\n")
+    assert list(named(result, "zone")) == ["市级劳动教育特色发展示范区"]
+    assert named(result, "milestone") and next(iter(named(result, "milestone").values())).links[
+        "zones"
+    ] == ["市级劳动教育特色发展示范区"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["全市实验区今年新增两个。", "全省改革试验区工作会议在此召开。", "推进全市各类示范区建设。"],
+)
+def test_a_level_with_a_word_or_two_before_a_zone_suffix_names_no_zone(sentence):
+    assert find_names(sentence) == []
+
+
 def test_a_vocational_education_centre_is_a_school():
     (found,) = find_names("松岭县职业教育中心开设了无人机专业。")
     assert (found.kind, found.name, found.fields) == (
