@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from reforms.drafting import DraftProblem, draft_text
 from reforms.drafting.dates import find_dates, parse_report_date
@@ -24,6 +25,20 @@ from reforms.models import Decision, Draft, DraftCandidate, Milestone, Organizat
 from .conftest import ROOT
 
 NOTHING_STORED = lambda kind, name: None  # noqa: E731
+
+
+class StoredForms:
+    """Stored names as ``StoredNames`` gives them, without a database."""
+
+    def __init__(self, forms):
+        self._forms = forms
+
+    def __call__(self, kind, name):
+        return self.forms(kind).get(name)
+
+    def forms(self, kind):
+        return self._forms.get(kind, {})
+
 
 # A made-up feature, as copied from a web page: one paragraph a line, full-width spaces.
 STORY = """滨江教育：让每个孩子都有出彩的机会
@@ -190,6 +205,35 @@ def test_figures_keep_what_was_written_and_resolve_the_value(
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "written", "value"),
+    [
+        ("报名的家长约1.2万人。", "约1.2万人", "12000"),
+        ("大约80名志愿者到场服务。", "大约80名", "80"),
+        ("每周课后服务约有5课时。", "约有5课时", "5"),
+        ("参赛作品400件左右。", "400件左右", "400"),
+        ("观众2000人上下。", "2000人上下", "2000"),
+        ("借阅人次约9万。", "约9万", "90000"),
+    ],
+)
+def test_a_rough_count_is_written_with_its_approximation_and_keeps_its_value(
+    sentence, written, value
+):
+    (figure,) = find_figures(sentence)
+    assert (figure.as_written, figure.value, figure.qualifier) == (
+        written,
+        __import__("decimal").Decimal(value),
+        "",
+    )
+
+
+def test_about_inside_a_verb_or_a_set_phrase_is_not_printed_with_the_count():
+    (saved,) = find_figures("这一年节约经费，共节约3000元。")
+    assert saved.as_written == "3000元"
+    (teachers,) = find_figures("全校300名师生上下一心。")
+    assert teachers.as_written == "300名"
+
+
 def test_set_phrases_ordinals_dates_and_versions_count_nothing():
     sentence = "坚持“三位一体”，举办第二届读书节，2021年3月启动3.0行动，形成一体化格局。"
     assert find_figures(sentence) == []
@@ -289,6 +333,20 @@ def test_draftreport_writes_a_draft_fixture_that_loaddata_stores_unpublished(sto
 
 
 @pytest.mark.django_db
+def test_loaddata_of_a_draft_says_it_was_stored_for_review_and_where(story_file, tmp_path):
+    out = tmp_path / "draft.json"
+    run(story_file, "--date", "2023-06-20", "-o", out)
+    printed = io.StringIO()
+    call_command("loaddata", str(out), stdout=printed)
+    draft = Draft.objects.get()
+    assert printed.getvalue().splitlines() == [
+        f"草稿“{draft.name}”已存为待审草稿（{draft.candidates.count()} 条候选记录，均未公开），"
+        f"请在后台“报道草稿”中审阅：{reverse('admin:reforms_draft_change', args=[draft.pk])}"
+    ]
+    assert draft.candidates.count() > 0
+
+
+@pytest.mark.django_db
 def test_a_stored_name_or_alias_becomes_a_repeat(report_data, tmp_path):
     path = tmp_path / "again.txt"
     path.write_text("南岸新闻\n十一中与珊瑚实验小学联合举办读书节，近800名学生参加。\n", "utf-8")
@@ -296,6 +354,37 @@ def test_a_stored_name_or_alias_becomes_a_repeat(report_data, tmp_path):
     candidates = {c.name: c for c in DraftCandidate.objects.all()}
     assert candidates["珊瑚实验小学"].repeat is True
     assert set(candidates["珊瑚实验小学"].fields) == {"name", "sources"}
+
+
+@pytest.mark.django_db
+def test_a_stored_alias_alone_in_the_text_drafts_a_repeat_linked_from_its_milestone(
+    report_data, tmp_path
+):
+    path = tmp_path / "alias.txt"
+    path.write_text(
+        "校园体育节开幕\n2023年4月，十一中承办全区中学生篮球联赛，共有16支球队参赛。\n"
+        "联赛期间，十一中的志愿者负责场地服务。\n",
+        "utf-8",
+    )
+    run(path, "--date", "2023-05-06", "--load")
+    candidates = DraftCandidate.objects.filter(draft__name="校园体育节开幕")
+    school = candidates.get(model="reforms.school")
+    assert school.repeat is True
+    assert school.fields["name"] == "重庆十一中学"
+    assert school.fields["sources"] == [["校园体育节开幕", "s1"]]
+    assert "十一中承办" in school.evidence
+    milestone = candidates.get(model="reforms.milestone")
+    assert milestone.fields["schools"] == [["重庆十一中学"]]
+
+
+def test_a_stored_form_counts_only_on_word_boundaries_and_outside_longer_names():
+    forms = {"school": {"十一中": "重庆十一中学", "重庆十一中学": "重庆十一中学"}}
+    known = StoredForms(forms)
+    result = draft("区里消息\n二十一中和十一中的学生参加了比赛。\n", known=known)
+    assert [c.name for c in result.by_kind("school")] == ["重庆十一中学"]
+    assert result.by_kind("school")[0].repeat_of == "重庆十一中学"
+    result = draft("区里消息\n重庆十一中学举行运动会。\n", known=known)
+    assert [c.name for c in result.by_kind("school")] == ["重庆十一中学"]
 
 
 @pytest.mark.django_db
@@ -513,6 +602,22 @@ def test_counties_towns_and_numbered_schools_keep_their_whole_name():
         ("school", "清河镇中心小学"),
         ("school", "市第五中学"),
     }
+
+
+def test_a_zone_named_by_its_level_and_what_it_tries_out_is_a_name():
+    result = draft("区里消息\n去年，松岭区获批市级劳动教育特色发展示范区。\n")
+    assert list(named(result, "zone")) == ["市级劳动教育特色发展示范区"]
+    assert named(result, "milestone") and next(iter(named(result, "milestone").values())).links[
+        "zones"
+    ] == ["市级劳动教育特色发展示范区"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["全市实验区今年新增两个。", "全省改革试验区工作会议在此召开。", "推进全市各类示范区建设。"],
+)
+def test_a_level_with_a_word_or_two_before_a_zone_suffix_names_no_zone(sentence):
+    assert find_names(sentence) == []
 
 
 def test_a_vocational_education_centre_is_a_school():

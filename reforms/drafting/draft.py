@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from .dates import find_dates
 from .figures import find_figures, plain
 from .layout import read_layout, sentences
-from .names import BATCH, find_names, title_spans
+from .names import BATCH, Name, find_names, title_spans
+from .segment import tokens
 
 # As long as a stored draft keeps (``store.LONGEST_EVIDENCE``).
 LONGEST_EVIDENCE = 10_000
@@ -27,6 +28,8 @@ KIND_LABELS = {
 }
 # A draft's links, per kind of the record linked: the field of a milestone naming them.
 MILESTONE_LINKS = {"school": "schools", "organization": "organizations", "zone": "zones"}
+# The kinds of record whose stored names and aliases are looked for in a report's text.
+NAMED_KINDS = ("school", "organization", "zone", "award", "publication")
 NUMBERED_SCHOOL = re.compile(r"([一二三四五六七八九十]+)(中学|小学)$")
 
 
@@ -115,9 +118,13 @@ def draft_report(text, report_date, precision, name=None, known=None):
     """Draft the report in ``text`` published on ``report_date`` (at ``precision``).
 
     ``known(kind, name)`` gives the stored name a drafted name refers to (itself or the
-    record it is an alias of), or None for a new one.
+    record it is an alias of), or None for a new one. When ``known`` also has ``forms(kind)``
+    (every stored name and alias of a kind with the name it stands for), a stored name or
+    alias is recognised wherever the text uses it, also where no rule would find it (十一中).
     """
     known = known or (lambda kind, name: None)
+    forms = getattr(known, "forms", None)
+    stored_forms = _stored_forms(forms) if forms else []
     layout = read_layout(text, name)
     report = {
         "name": layout.title,
@@ -128,7 +135,7 @@ def draft_report(text, report_date, precision, name=None, known=None):
     }
     if layout.subtitle:
         report["subtitle"] = layout.subtitle
-    builder = _Builder(report_date, precision)
+    builder = _Builder(report_date, precision, stored_forms)
     for section in layout.sections:
         texts = section.paragraphs or [section.heading]
         for paragraph in texts:
@@ -148,10 +155,51 @@ def draft_report(text, report_date, precision, name=None, known=None):
     return Draft(report, layout.sections, builder.candidates)
 
 
+def _stored_forms(forms):
+    """(form, kind, stored name) for every stored name and alias, longest first so that a
+    longer stored name is matched before a shorter one inside it."""
+    found = {}
+    for kind in NAMED_KINDS:
+        for form, stored in forms(kind).items():
+            found.setdefault(form, (form, kind, stored))
+    return sorted(found.values(), key=lambda item: -len(item[0]))
+
+
+def stored_names_in(sentence, names, stored_forms):
+    """The stored names and aliases ``sentence`` uses outside the names already found in it.
+
+    A form counts only where it starts and ends on the segmenter's word boundaries (so 十一中
+    is not read inside 二十一中), and a form of two characters only as a whole word: a short
+    alias is too often a piece of a common word otherwise.
+    """
+    if not stored_forms:
+        return []
+    words = tokens(sentence)
+    starts = {word.start for word in words}
+    ends = {word.end for word in words}
+    whole = {(word.start, word.end) for word in words}
+    taken = [(found.start, found.end) for found in names]
+    found = []
+    for form, kind, stored in stored_forms:
+        if len(form) < 2:
+            continue
+        at = sentence.find(form)
+        while at >= 0:
+            end = at + len(form)
+            fits = (at, end) in whole if len(form) == 2 else at in starts and end in ends
+            if fits and not any(a < end and at < b for a, b in taken):
+                aliases = [form] if form != stored else []
+                found.append(Name(kind, stored, at, end, aliases, {}))
+                taken.append((at, end))
+            at = sentence.find(form, end)
+    return found
+
+
 class _Builder:
-    def __init__(self, report_date, precision):
+    def __init__(self, report_date, precision, stored_forms=()):
         self.report_date = report_date
         self.precision = precision
+        self.stored_forms = stored_forms
         self.candidates = []
         self.named = {}
         self.figure_names = set()
@@ -161,6 +209,8 @@ class _Builder:
         sentence = sentence.strip()
         titles = title_spans(sentence)
         names = find_names(sentence)
+        names += stored_names_in(sentence, names, self.stored_forms)
+        names.sort(key=lambda found: found.start)
         self._designations(sentence, names)
         for found in names:
             self._name(found, sentence, section)

@@ -92,6 +92,10 @@ MEASURE_UNITS = {"人次": "人次", "人数": "人", "次数": "次"}
 NUMBERED_SLOGAN = re.compile(r"“(?P<number>[一二两三四五六七八九十])(?P<word>[\u4e00-\u9fff])”")
 # 六一, 五四 … are days, not counts.
 FESTIVAL_NAMES = {"六一", "五一", "五四", "七一", "八一", "三八"}
+# Words saying a count is rough (约4.6万人, 300人左右). The model has no qualifier for them, so
+# they change no value; but ``as_written`` is the figure as printed, and they are printed.
+ABOUT_BEFORE = ("大约", "约莫", "大概", "约")
+ABOUT_AFTER = re.compile(r"^(左右|上下)(?![一齐同])")
 # Counts of parts of a whole: 两大重点, 三个环节.
 PART_UNITS = ("个", "大", "项", "级")
 
@@ -162,12 +166,29 @@ def find_figures(sentence, skip_spans=()):
         value = number_value(match.group("number"))
         found.append(Found(match.group(0), value, "项", "", match.start(), match.end()))
     found.sort(key=lambda figure: figure.start)
+    for figure in found:
+        _keep_approximation(sentence, words, figure)
     # A lone 一个 counts something only in an enumeration (一个体系、两大重点 …).
     parts = [f for f in found if f.unit in PART_UNITS and f.value > 1]
     found = [f for f in found if f.value != 1 or (parts and f.unit in PART_UNITS)]
     for figure in found:
         figure.name = figure_name(sentence, figure)
     return found
+
+
+def _keep_approximation(sentence, words, figure):
+    """Widen ``figure`` over a word of approximation printed with it (约有 too). One before
+    it must be a word of its own: the 约 of 节约3000元 is part of a verb."""
+    start = figure.start
+    word = next((w for w in words if w.end == start), None)
+    if word is not None and word.text == "有":
+        word = next((w for w in words if w.end == word.start), None)
+    if word is not None and word.text in ABOUT_BEFORE:
+        figure.start = word.start
+    after = ABOUT_AFTER.match(sentence[figure.end :])
+    if after:
+        figure.end += after.end()
+    figure.as_written = sentence[figure.start : figure.end]
 
 
 def _figure(sentence, words, match):

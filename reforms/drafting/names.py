@@ -122,6 +122,8 @@ NAMES_ON_THEIR_OWN = {
     "教师进修学院": "school",
     "教师进修学校": "school",
 }
+# The level a designation is conferred at, as its name begins.
+LEVEL_WORD = re.compile(r"^(国家级|省级|市级|区级|县级|全国|全省|全市)")
 BATCH = re.compile(r"(首批|第[一二三四五六七八九十\d]+批)")
 PLACE = re.compile(r"^(全国|国家|中国|教育部)")
 LEVELS = (
@@ -398,11 +400,29 @@ def _name_ending_at(sentence, words, match):
         if match.group(0) in NAMES_ON_THEIR_OWN and sentence[start:suffix_end] == match.group(0):
             return _named(match.group(0), NAMES_ON_THEIR_OWN[match.group(0)], start, suffix_end)
         return None
-    if is_generic([word.text for word in tokens(head)]) and not _distinctive(head):
+    if (
+        is_generic([word.text for word in tokens(head)])
+        and not _distinctive(head)
+        and not _leveled_zone(head, match.group(0))
+    ):
         return None
     if first > 0 and _counts(words[first - 1].text):
         return None
     return _named(sentence[start:suffix_end], KIND_OF_SUFFIX[match.group(0)], start, suffix_end)
+
+
+def _leveled_zone(head, suffix):
+    """Whether generic words before a zone's suffix still name one zone: a level (省级, 全国)
+    followed by what the zone tries out (基础教育综合改革) is how such designations are
+    named, while a level with a word or two (全市实验区, 全省改革试验区) only speaks of the
+    zones of a place. The description must run to two words and four characters."""
+    if KIND_OF_SUFFIX.get(suffix) != "zone":
+        return False
+    level = LEVEL_WORD.match(head)
+    if not level:
+        return False
+    described = head[level.end() :]
+    return len(described) >= 4 and len(tokens(described)) >= 2
 
 
 def _inside_name(words, index):

@@ -50,9 +50,14 @@ class StoredNames:
         self._names[kind] = names
 
     def __call__(self, kind, name):
+        return self.forms(kind).get(name)
+
+    def forms(self, kind):
+        """Every stored name and alias of ``kind``, each with the stored name it stands for:
+        read in one query per kind, however many sentences ask."""
         if kind not in self._names:
             self._load(kind)
-        return self._names[kind].get(name)
+        return self._names[kind]
 
 
 def refuse_taken_name(name):
@@ -210,6 +215,17 @@ def store_draft(objects, path="草稿"):
         )
     DraftCandidate.objects.bulk_create(candidates)
     return draft
+
+
+def stored_for_review(draft):
+    """The line telling the editor a draft was stored, how big it is and where to review it."""
+    from django.urls import reverse
+
+    where = reverse("admin:reforms_draft_change", args=[draft.pk])
+    return (
+        f"草稿“{draft.name}”已存为待审草稿（{draft.candidates.count()} 条候选记录，均未公开），"
+        f"请在后台“报道草稿”中审阅：{where}"
+    )
 
 
 def decide(candidate, decision, merged_into=""):

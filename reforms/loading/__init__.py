@@ -16,11 +16,13 @@ from .merge import Merge
 __all__ = ["FixtureProblem", "load"]
 
 
-def load(files, using="default", ignore_unknown_fields=False):
+def load(files, using="default", ignore_unknown_fields=False, drafts_stored=None):
     """Check every ``(name, bytes)`` file, then merge them all in one transaction.
 
     Raises ``FixtureProblem`` naming the first problem, with nothing written. Returns the
-    number of records the load changed (0 when the files say nothing new).
+    number of records the load changed (0 when the files say nothing new). A draft file
+    changes no record: the ``Draft`` stored for it is appended to ``drafts_stored`` (a list)
+    so that the caller can say where it waits for review.
     """
     from ..drafting.store import draft_objects, store_draft
 
@@ -43,7 +45,9 @@ def load(files, using="default", ignore_unknown_fields=False):
         # of the same load behind either.
         with transaction.atomic(using=using):
             for name, objects in drafts:
-                store_draft(objects, name)
+                stored = store_draft(objects, name)
+                if drafts_stored is not None:
+                    drafts_stored.append(stored)
             if not files:
                 return 0
             with versions_of_loaded_records(f"载入 {names}"):

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 
 from reforms import loading
+from reforms.drafting.store import stored_for_review
 
 
 def shown_path(path):
@@ -37,13 +38,23 @@ class Command(loaddata.Command):
         self.serialization_formats = serializers.get_public_serializer_formats()
         try:
             files = list(self.fixture_files(fixture_labels))
-            changed = loading.load(files, self.using, ignore_unknown_fields=options["ignore"])
+            drafts = []
+            changed = loading.load(
+                files, self.using, ignore_unknown_fields=options["ignore"], drafts_stored=drafts
+            )
         except loading.FixtureProblem as problem:
             raise CommandError(f"未载入任何数据：{problem}") from None
         except CommandError as error:
             raise CommandError(f"未载入任何数据：{error}") from None
         if self.verbosity >= 1:
-            self.stdout.write(f"载入 {len(files)} 个数据文件，{changed} 条记录有变化。")
+            # A draft changes no record until it is published: "0 条记录有变化" would read as
+            # if its file had been loaded to no effect.
+            for draft in drafts:
+                self.stdout.write(stored_for_review(draft))
+            if len(files) > len(drafts):
+                self.stdout.write(
+                    f"载入 {len(files) - len(drafts)} 个数据文件，{changed} 条记录有变化。"
+                )
 
     def fixture_files(self, fixture_labels):
         if not fixture_labels:
