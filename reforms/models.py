@@ -1299,7 +1299,8 @@ class SearchGram(models.Model):
     """
 
     gram = models.CharField(max_length=2)
-    kind = models.PositiveSmallIntegerField()
+    # The record's model, by name (see ``search_index.kind_of``).
+    kind = models.CharField(max_length=50)
     record_id = models.PositiveBigIntegerField()
     # Where the gram stands in the record, as a query of that gram alone would rank it: a
     # one-word search is then ordered from the index, without matching each record's name.

@@ -18,7 +18,13 @@ from .models import (
     query_terms,
 )
 
-KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
+
+def kind_of(model):
+    """The kind an index row of a record of ``model`` is stored under: its model's name, which
+    neither adding a model nor reordering any list changes."""
+    return model._meta.model_name
+
+
 # A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
 # check does the rest.
 MAX_PAIRS_PER_TERM = 4
@@ -68,7 +74,7 @@ def record_grams(record, fields=None):
 
 def rows_for(records):
     for record in records:
-        kind = KIND_OF[type(record)]
+        kind = kind_of(type(record))
         for gram, place in record_grams(record).items():
             yield SearchGram(gram=gram, kind=kind, record_id=record.pk, place=place)
 
@@ -79,13 +85,13 @@ def index_records(records, batch_size=5000):
 
 
 def reindex(record):
-    kind = KIND_OF[type(record)]
+    kind = kind_of(type(record))
     SearchGram.objects.filter(kind=kind, record_id=record.pk).delete()
     SearchGram.objects.bulk_create(rows_for([record]))
 
 
 def rebuild(model):
-    SearchGram.objects.filter(kind=KIND_OF[model]).delete()
+    SearchGram.objects.filter(kind=kind_of(model)).delete()
     batch = []
     for record in model.objects.only("pk", *model.search_fields).iterator(chunk_size=2000):
         batch.append(record)
@@ -107,7 +113,7 @@ def term_pairs(term):
 
 def records_with_pair(model, pair):
     # Each record has one row per gram, so these ids are distinct.
-    return SearchGram.objects.filter(kind=KIND_OF[model], gram=pair).values("record_id")
+    return SearchGram.objects.filter(kind=kind_of(model), gram=pair).values("record_id")
 
 
 def term_ids(model, term):
@@ -173,7 +179,7 @@ def ranked_by_place(model, gram, limit):
         "WHERE g.kind = %s AND g.gram = %s "
         "ORDER BY g.place, r.sort_key, r.name LIMIT %s"
     )
-    kind = KIND_OF[model]
+    kind = kind_of(model)
     return manager.raw(sql, [kind, gram, kind, gram, limit])
 
 
@@ -210,7 +216,7 @@ def _reindex_after_save(sender, instance, **kwargs):
 
 
 def _drop_after_delete(sender, instance, **kwargs):
-    SearchGram.objects.filter(kind=KIND_OF[sender], record_id=instance.pk).delete()
+    SearchGram.objects.filter(kind=kind_of(sender), record_id=instance.pk).delete()
 
 
 def connect():
