@@ -12,8 +12,8 @@ import simple_history
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When, Window
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -22,6 +22,12 @@ from django.utils.translation import pgettext
 
 from . import pinyin
 from .history import RecordHistory
+
+# SearchGram is defined with the rest of search; importing it here makes it one of the
+# app's models.
+from .search.index import SearchGram, matching_ids  # noqa: F401
+from .search.ranking import match_rank
+from .search.terms import query_terms
 
 
 class DatePrecision(models.TextChoices):
@@ -114,59 +120,6 @@ class PartialDate(models.Model):
         return datetime.date(year, 1, 1), DatePrecision.YEAR
 
 
-# Longer queries are cut: no reader types more, and each term adds index lookups.
-MAX_QUERY_LENGTH = 100
-MAX_QUERY_TERMS = 8
-
-
-def query_terms(query):
-    """The space-separated terms of a reader's query, with NUL bytes (which PostgreSQL
-    refuses in text) removed and the length bounded."""
-    cleaned = (query or "").replace("\x00", "")[:MAX_QUERY_LENGTH]
-    return cleaned.split()[:MAX_QUERY_TERMS]
-
-
-def ignored_query_words(query):
-    """The words of a reader's query that ``query_terms`` leaves out, for the page to name.
-
-    Terms are bounded rather than all used: every term adds index lookups to each
-    collection's query (ten on the search page, one more per facet on a list), so a pasted
-    paragraph would cost in proportion to its length, while eight words already pick out
-    a record.
-    """
-    words = (query or "").replace("\x00", "").split()
-    return words[len(query_terms(query)) :]
-
-
-def looks_like_pinyin(term):
-    return term.isascii() and term.isalpha()
-
-
-def pinyin_prefix(term):
-    """Names whose pinyin or initials start with ``term``.
-
-    On SQLite a LIKE 'x%' is case-insensitive and cannot use the index; the keys are stored
-    in lower case, so a range from the prefix to just past it finds the same rows from the
-    index. PostgreSQL compares by the database's collation, where such a range is not a
-    prefix, so there the plain prefix match is used.
-    """
-    lowered = term.lower()
-    if connection.vendor != "sqlite":
-        return Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
-    upper = lowered + "\uffff"
-    return Q(pinyin__gte=lowered, pinyin__lt=upper) | Q(initials__gte=lowered, initials__lt=upper)
-
-
-class MatchRank(models.IntegerChoices):
-    """Where a query matches a record, best first: how search orders its results."""
-
-    NAME = 0, _("名称即检索词")
-    NAME_START = 1, _("名称以检索词开头")
-    IN_NAME = 2, _("名称含检索词")
-    IN_KEYS = 3, _("别称或拼音含检索词")
-    IN_TEXT = 4, _("其他文字含检索词")
-
-
 # What a link to a record shows: its name (with its English name) and its address.
 LINK_FIELDS = ("id", "name", "name_en", "slug")
 
@@ -253,8 +206,6 @@ class NamedQuerySet(models.QuerySet):
         """Records in which every term of ``query`` appears in one of the model's
         ``search_fields`` or, for Latin letters, at the start of the name's pinyin or
         initials."""
-        from .search_index import matching_ids
-
         if not query_terms(query):
             return self
         return self.filter(pk__in=matching_ids(self.model, query))
@@ -294,24 +245,7 @@ class NamedQuerySet(models.QuerySet):
         terms = query_terms(query)
         if not terms:
             return self.in_pinyin_order()
-        whole = " ".join(terms)
-        in_name = Q()
-        in_name_keys = Q()
-        for term in terms:
-            in_name &= Q(name__icontains=term)
-            keys = Q(name__icontains=term)
-            if "aliases" in self.model.search_fields:
-                keys |= Q(aliases__icontains=term)
-            if looks_like_pinyin(term):
-                keys |= pinyin_prefix(term)
-            in_name_keys &= keys
-        rank = Case(
-            When(name__iexact=whole, then=Value(MatchRank.NAME)),
-            When(name__istartswith=whole, then=Value(MatchRank.NAME_START)),
-            When(in_name, then=Value(MatchRank.IN_NAME)),
-            When(in_name_keys, then=Value(MatchRank.IN_KEYS)),
-            default=Value(MatchRank.IN_TEXT),
-        )
+        rank = match_rank(self.model, terms)
         return self.annotate(match_rank=rank).order_by("match_rank", "sort_key", "name")
 
 
@@ -1286,40 +1220,6 @@ class FacetCount(models.Model):
 
     def __str__(self):
         return f"{self.collection} {self.facet} {self.filters}"
-
-
-class SearchGram(models.Model):
-    """The search index: each character and each pair of adjacent characters of the text a
-    record is searched by (its ``search_fields``), with the record it occurs in and where it
-    stands there.
-
-    Most Chinese words are one or two characters, which no word-based or trigram index
-    finds; looking up the pair (or, for a longer term, every pair in it) answers any query
-    with an index lookup instead of a scan of every description. See ``search_index.py``.
-    """
-
-    gram = models.CharField(max_length=2)
-    # The record's model, by name (see ``search_index.kind_of``).
-    kind = models.CharField(max_length=50)
-    record_id = models.PositiveBigIntegerField()
-    # Where the gram stands in the record, as a query of that gram alone would rank it: a
-    # one-word search is then ordered from the index, without matching each record's name.
-    # A default in the database too, so that hosts still running the code before this field
-    # keep saving records while an upgrade rolls out (their rows rank last until
-    # ``rebuild_search_index``).
-    place = models.PositiveSmallIntegerField(
-        choices=MatchRank.choices, db_default=MatchRank.IN_TEXT
-    )
-
-    class Meta:
-        verbose_name = _("检索索引项")
-        verbose_name_plural = _("检索索引")
-        indexes = [
-            models.Index(
-                fields=["kind", "gram", "record_id", "place"], name="searchgram_lookup_place"
-            ),
-            models.Index(fields=["kind", "record_id"], name="searchgram_record"),
-        ]
 
 
 class DraftQuerySet(models.QuerySet):

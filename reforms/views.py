@@ -14,19 +14,13 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import charts, filters, opendata, search, tables, timeline, versioning
+from . import charts, filters, opendata, tables, timeline, versioning
 from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
 from .linking import Linker
-from .models import (
-    MAX_QUERY_TERMS,
-    Figure,
-    Milestone,
-    Report,
-    Section,
-    Zone,
-    ignored_query_words,
-)
+from .models import Figure, Milestone, Report, Section, Zone
+from .search import results
+from .search.terms import MAX_QUERY_TERMS, ignored_query_words, query_terms
 
 LIST_PAGE_SIZE = 50
 
@@ -268,10 +262,10 @@ def home(request):
 @reads_query("q")
 def search_page(request):
     query = request.GET.get("q", "")
-    groups = search.search_everything(query)
+    groups = results.search_everything(query)
     context = {
         "query": query,
-        "terms": search.query_terms(query),
+        "terms": query_terms(query),
         "ignored_words": ignored_query_words(query),
         "max_query_terms": MAX_QUERY_TERMS,
         "groups": groups,

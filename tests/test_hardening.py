@@ -444,7 +444,7 @@ def test_a_500_is_the_sites_own_page_says_nothing_and_is_logged(
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail of the failure")
 
-    monkeypatch.setattr("reforms.views.search.search_everything", broken)
+    monkeypatch.setattr("reforms.search.results.search_everything", broken)
     client.raise_request_exception = False
 
     response = client.get("/search/?q=x")

@@ -192,3 +192,21 @@ def test_kinds_in_the_migration_placing_grams_are_those_of_the_index():
     placing = import_module("reforms.migrations.0011_searchgram_place")
     building = import_module("reforms.migrations.0006_build_search_index")
     assert tuple(placing.FIELDS) == building.KINDS
+
+
+def test_migrations_import_no_live_code_of_the_project():
+    # Importing live code, a migration would break on an old database once that code changed.
+    import ast
+    from pathlib import Path
+
+    import reforms.migrations
+
+    for path in Path(reforms.migrations.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.module == "_frozen_search", path.name
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else node.names
+                for name in names:
+                    module = name if isinstance(name, str) else name.name
+                    assert not module.startswith("reforms"), path.name

@@ -4,9 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from reforms.models import NAMED_MODELS, Initiative, MatchRank, School, SearchGram
-from reforms.search import ranked_matches, search_everything
-from reforms.search_index import grams, kind_of, ranked_by_place, single_gram
+from reforms.models import NAMED_MODELS, Initiative, School
+from reforms.search.index import SearchGram, kind_of, ranked_by_place
+from reforms.search.ranking import MatchRank
+from reforms.search.results import ranked_matches, search_everything
+from reforms.search.terms import grams, single_gram
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +84,6 @@ def test_a_kind_in_the_index_keeps_its_meaning_whatever_the_order_of_the_models(
 
     # Reordering the models (or adding one before School) used to renumber every kind.
     monkeypatch.setattr("reforms.models.NAMED_MODELS", tuple(reversed(NAMED_MODELS)))
-    monkeypatch.setattr("reforms.search_index.NAMED_MODELS", tuple(reversed(NAMED_MODELS)))
     assert {kind_of(model) for model in NAMED_MODELS} == {
         model._meta.model_name for model in NAMED_MODELS
     }
