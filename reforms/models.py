@@ -1097,18 +1097,18 @@ class Milestone(SourcedRecord, PartialDate):
             raise ValidationError({"date": _("大事记必须有日期（至少到年）。")})
 
 
-NAMED_MODELS = (
-    Report,
-    Organization,
-    School,
-    Zone,
-    Initiative,
-    Publication,
-    Award,
-    Figure,
-    Slogan,
-    Milestone,
-)
+def _concrete_models(base):
+    for model in base.__subclasses__():
+        if not model._meta.abstract:
+            yield model
+        yield from _concrete_models(model)
+
+
+# Every kind of named record, in the order of their definition above, where each comes after
+# those it refers to: a model defined above is in every list the project derives from this one.
+NAMED_MODELS = tuple(_concrete_models(NamedRecord))
+# What a fixture holds, in the order a dump writes it and loading needs it: sources first.
+FIXTURE_MODELS = (Report, Section, *(model for model in NAMED_MODELS if model is not Report))
 
 # Every version of every record, relations included, with who changed it and when, so a wrong
 # edit in the admin can be reverted (see reforms.history).

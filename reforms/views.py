@@ -15,10 +15,10 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from . import charts, filters, opendata, tables, timeline, versioning
-from .collections import COLLECTIONS, collection_for
 from .exports import PortalExport
 from .linking import Linker
 from .models import Figure, Milestone, Report, Section, Zone
+from .registry import COLLECTIONS, collection_for
 from .search import results
 from .search.terms import MAX_QUERY_TERMS, ignored_query_words, query_terms
 

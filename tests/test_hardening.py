@@ -22,8 +22,8 @@ from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reforms import security, versioning
-from reforms.collections import COLLECTIONS
 from reforms.models import Award, Initiative, School, Section
+from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
 

@@ -210,3 +210,12 @@ def test_migrations_import_no_live_code_of_the_project():
                 for name in names:
                     module = name if isinstance(name, str) else name.name
                     assert not module.startswith("reforms"), path.name
+
+
+def test_the_registry_holds_each_kind_of_named_record_once():
+    from reforms.registry import COLLECTIONS
+
+    assert sorted(c.model._meta.label for c in COLLECTIONS) == sorted(
+        model._meta.label for model in NAMED_MODELS
+    )
+    assert len({c.slug for c in COLLECTIONS}) == len(COLLECTIONS)

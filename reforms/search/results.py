@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, IntegerField, Subquery, Window
 
-from ..collections import COLLECTIONS
+from ..registry import COLLECTIONS
 from .index import SearchGram, matching_ids, ranked_by_place
 from .terms import query_terms, single_gram
 
