@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,24 @@ class PartialDate(models.Model):
         return datetime.date(year, 1, 1), DatePrecision.YEAR
 
 
+class YearOf(ExtractYear):
+    """The year of a date. SQLite's own year extraction calls back into Python for every
+    row; the stored ISO text starts with the year, which SQLite can read by itself."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", params
+
+
+def _named_counts(linked, counts):
+    """(slug, name, count) for the ``linked`` records counted in ``counts`` ({pk: count}),
+    most first. Names are read in a second, indexed query: joining them in before grouping
+    would carry every row's name through the sort."""
+    named = linked.filter(pk__in=counts).values_list("pk", "slug", "name")
+    rows = [(slug, name, counts[pk]) for pk, slug, name in named]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
 # What a link to a record shows: its name (with its English name) and its address.
 LINK_FIELDS = ("id", "name", "name_en", "slug")
 
@@ -180,6 +198,48 @@ class NamedQuerySet(models.QuerySet):
         for record_id, *shown in rows:
             links[record_id].append(RecordLink(linked, *shown))
         return links
+
+    def facet_counts(self, spec, ids, limit):
+        """The ``limit`` commonest options of a list's facet (a ``filters.FacetSpec``) among
+        these records with ``ids`` (a subquery; None for all of them), as (value, name or
+        None, count): a column's values, the records a relation links to, or the reports
+        that speak of them."""
+        records = self if ids is None else self.filter(pk__in=ids)
+        if spec.by_report:
+            counts = Statement.objects.report_counts(self.model, ids, limit=limit)
+            return _named_counts(Report.objects, counts)
+        if not spec.related:
+            group = YearOf(spec.field) if spec.year else F(spec.field)
+            rows = (
+                records.order_by()
+                .values(facet_value=group)
+                .exclude(facet_value__isnull=True)
+                .annotate(count=Count("pk"))
+                .order_by("-count", "facet_value")[:limit]
+            )
+            return [(row["facet_value"], None, row["count"]) for row in rows]
+        field = self.model._meta.get_field(spec.field)
+        if field.many_to_many:
+            # Counted in the link table alone: its rows are unique per pair, so no DISTINCT
+            # and no join to the whole collection.
+            m2m = field.field if field.auto_created else field
+            links = m2m.remote_field.through.objects.all()
+            # Each side's foreign key on the link table, seen from this model.
+            source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+            if field.auto_created:
+                source, target = target, source
+            if ids is not None:
+                links = links.filter(**{f"{source}__in": ids})
+        else:
+            links, target = records, spec.field
+        counts = dict(
+            links.order_by()
+            .exclude(**{f"{target}__isnull": True})
+            .values_list(target)
+            .annotate(count=Count("pk"))
+            .order_by("-count", target)[:limit]
+        )
+        return _named_counts(field.related_model._default_manager, counts)
 
     def for_detail(self):
         """With everything a record's page shows: its linked records whole, the report
