@@ -165,9 +165,6 @@ class RecordDetailView(DetailView):
 
     slug_field = "slug"
 
-    def get_template_names(self):
-        return [f"reforms/{self.model.collection}_detail.html"]
-
     def get_queryset(self):
         return self.model.objects.for_detail()
 
