@@ -390,6 +390,25 @@ class NamedRecord(models.Model):
         return [line.strip() for line in getattr(self, "aliases", "").splitlines() if line.strip()]
 
 
+class ReportQuerySet(NamedQuerySet):
+    def with_sections(self, cited_per_kind):
+        """With each report's sections, and of the records of each kind that cite a section the
+        first ``cited_per_kind`` in pinyin order (one more, to tell whether there are more), as
+        the section's ``first_<relation>``."""
+        cited = [
+            Prefetch(
+                relation,
+                queryset=Section._meta.get_field(relation).related_model.objects.in_pinyin_order()[
+                    : cited_per_kind + 1
+                ],
+                to_attr=f"first_{relation}",
+            )
+            for relation in Section.cited_by
+        ]
+        sections = Section.objects.prefetch_related(*cited)
+        return self.prefetch_related(Prefetch("sections", queryset=sections))
+
+
 class Report(NamedRecord, PartialDate):
     """One published report: the source every other record cites."""
 
@@ -403,6 +422,8 @@ class Report(NamedRecord, PartialDate):
         _("刊载信息说明"), blank=True, help_text=_("媒体、日期、版面中哪些已知、哪些由推断而来。")
     )
     source_file = models.CharField(_("原文文件"), max_length=200, blank=True)
+
+    objects = NamedManager.from_queryset(ReportQuerySet)()
 
     collection = "reports"
     search_fields = ("name", "name_en", "subtitle", "authors", "description")

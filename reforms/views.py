@@ -3,7 +3,6 @@ import sys
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -17,7 +16,7 @@ from django_tables2.export import ExportMixin
 from . import charts, filters, opendata, tables, timeline, versioning
 from .exports import PortalExport
 from .linking import Linker
-from .models import Figure, Milestone, Report, Section, Zone
+from .models import Figure, Milestone, Report, Zone
 from .registry import COLLECTIONS, collection_for
 from .search import results
 from .search.terms import MAX_QUERY_TERMS, ignored_query_words, query_terms
@@ -207,18 +206,7 @@ class ReportDetailView(RecordDetailView):
     model = Report
 
     def get_queryset(self):
-        cited = [
-            Prefetch(
-                relation,
-                queryset=Section._meta.get_field(relation).related_model.objects.in_pinyin_order()[
-                    : CITED_PER_KIND + 1
-                ],
-                to_attr=f"first_{relation}",
-            )
-            for relation in Section.cited_by
-        ]
-        sections = Section.objects.prefetch_related(*cited)
-        return Report.objects.prefetch_related(Prefetch("sections", queryset=sections))
+        return Report.objects.with_sections(CITED_PER_KIND)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
