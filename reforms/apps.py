@@ -7,8 +7,10 @@ class ReformsConfig(AppConfig):
     verbose_name = "教育综合改革"
 
     def ready(self):
-        from . import search_index, signals, versioning
+        from . import signals, versioning
+        from .models import NAMED_MODELS
+        from .search import index
 
         signals.connect()
-        search_index.connect()
+        index.connect(NAMED_MODELS)
         versioning.connect()

@@ -4,8 +4,8 @@ from django.utils import translation
 from django.utils.http import escape_leading_slashes
 from django.utils.safestring import mark_safe
 
-from .collections import COLLECTIONS
 from .languages import CONTENT_LANG, HTML_LANG, in_default_language
+from .registry import COLLECTIONS
 
 ENGLISH_PREFIX = "/en"
 

@@ -15,8 +15,6 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.db import DatabaseError, transaction
-from django.db.models import Count, F
-from django.db.models.functions import ExtractYear
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -43,7 +41,6 @@ from .models import (
     SchoolStage,
     Slogan,
     SloganKind,
-    Statement,
     Zone,
 )
 
@@ -71,73 +68,6 @@ class FacetSpec:
     params: tuple = ()
     # Counted by the reports that speak of the records (``Statement``), named by slug.
     by_report: bool = False
-
-
-class YearOf(ExtractYear):
-    """The year of a date. SQLite's own year extraction calls back into Python for every
-    row; the stored ISO text starts with the year, which SQLite can read by itself."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.lhs)
-        return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", params
-
-
-def _narrowed(model, ids):
-    """The ``model`` records with these ``ids``, or all of them for None."""
-    records = model._default_manager.all()
-    return records if ids is None else records.filter(pk__in=ids)
-
-
-def _column_counts(model, spec, ids):
-    """(value, None, count) for the most common values of a column of the records."""
-    group = YearOf(spec.field) if spec.year else F(spec.field)
-    rows = (
-        _narrowed(model, ids)
-        .order_by()
-        .values(facet_value=group)
-        .exclude(facet_value__isnull=True)
-        .annotate(count=Count("pk"))
-        .order_by("-count", "facet_value")[:FACET_OPTIONS_SHOWN]
-    )
-    return [(row["facet_value"], None, row["count"]) for row in rows]
-
-
-def _related_counts(model, spec, ids):
-    """(slug, name, count) for the related records linked to most of the ``model`` records
-    with these ``ids`` (all of them for None)."""
-    field = model._meta.get_field(spec.field)
-    if field.many_to_many:
-        m2m = field.field if field.auto_created else field
-        links = m2m.remote_field.through.objects.all()
-        # Each side's foreign key on the link table, seen from ``model``.
-        source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
-        if field.auto_created:
-            source, target = target, source
-        if ids is not None:
-            links = links.filter(**{f"{source}__in": ids})
-    else:
-        links, target = _narrowed(model, ids), spec.field
-    counts = dict(
-        links.order_by()
-        .exclude(**{f"{target}__isnull": True})
-        .values_list(target)
-        .annotate(count=Count("pk"))
-        .order_by("-count", target)[:FACET_OPTIONS_SHOWN]
-    )
-    # Names in a second, indexed query: joining them in before grouping would carry every
-    # link's name through the sort.
-    named = field.related_model._default_manager.filter(pk__in=counts)
-    rows = [(slug, name, counts[pk]) for pk, slug, name in named.values_list("pk", "slug", "name")]
-    return sorted(rows, key=lambda row: (-row[2], row[0]))
-
-
-def _report_counts(model, spec, ids):
-    """(slug, name, count) for the reports that speak of most of the ``model`` records with
-    these ``ids`` (all of them for None), counted in the statements alone."""
-    counts = Statement.objects.report_counts(model, ids, limit=FACET_OPTIONS_SHOWN)
-    named = Report.objects.filter(pk__in=counts).values_list("pk", "slug", "name")
-    rows = [(slug, name, counts[pk]) for pk, slug, name in named]
-    return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
 def facet_key(model, facet, filters):
@@ -299,11 +229,7 @@ class RecordFilter(django_filters.FilterSet):
                 continue
             # The ids of the records every other filter lets through, or None for all.
             ids = narrowed.qs.order_by().values("pk") if narrowed.active_filters else None
-            if spec.by_report:
-                count = _report_counts
-            else:
-                count = _related_counts if spec.related else _column_counts
-            rows[name] = count(model, spec, ids)
+            rows[name] = model._default_manager.facet_counts(spec, ids, FACET_OPTIONS_SHOWN)
             if key is not None:
                 counted[key] = (model._meta.label, name, filters, rows[name])
         if counted:

@@ -12,9 +12,9 @@ import simple_history
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
+from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,12 @@ from django.utils.translation import pgettext
 
 from . import pinyin
 from .history import RecordHistory
+
+# SearchGram is defined with the rest of search; importing it here makes it one of the
+# app's models.
+from .search.index import SearchGram, matching_ids  # noqa: F401
+from .search.ranking import match_rank
+from .search.terms import query_terms
 
 
 class DatePrecision(models.TextChoices):
@@ -114,57 +120,22 @@ class PartialDate(models.Model):
         return datetime.date(year, 1, 1), DatePrecision.YEAR
 
 
-# Longer queries are cut: no reader types more, and each term adds index lookups.
-MAX_QUERY_LENGTH = 100
-MAX_QUERY_TERMS = 8
+class YearOf(ExtractYear):
+    """The year of a date. SQLite's own year extraction calls back into Python for every
+    row; the stored ISO text starts with the year, which SQLite can read by itself."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", params
 
 
-def query_terms(query):
-    """The space-separated terms of a reader's query, with NUL bytes (which PostgreSQL
-    refuses in text) removed and the length bounded."""
-    cleaned = (query or "").replace("\x00", "")[:MAX_QUERY_LENGTH]
-    return cleaned.split()[:MAX_QUERY_TERMS]
-
-
-def ignored_query_words(query):
-    """The words of a reader's query that ``query_terms`` leaves out, for the page to name.
-
-    Terms are bounded rather than all used: every term adds index lookups to each
-    collection's query (ten on the search page, one more per facet on a list), so a pasted
-    paragraph would cost in proportion to its length, while eight words already pick out
-    a record.
-    """
-    words = (query or "").replace("\x00", "").split()
-    return words[len(query_terms(query)) :]
-
-
-def looks_like_pinyin(term):
-    return term.isascii() and term.isalpha()
-
-
-def pinyin_prefix(term):
-    """Names whose pinyin or initials start with ``term``.
-
-    On SQLite a LIKE 'x%' is case-insensitive and cannot use the index; the keys are stored
-    in lower case, so a range from the prefix to just past it finds the same rows from the
-    index. PostgreSQL compares by the database's collation, where such a range is not a
-    prefix, so there the plain prefix match is used.
-    """
-    lowered = term.lower()
-    if connection.vendor != "sqlite":
-        return Q(pinyin__startswith=lowered) | Q(initials__startswith=lowered)
-    upper = lowered + "\uffff"
-    return Q(pinyin__gte=lowered, pinyin__lt=upper) | Q(initials__gte=lowered, initials__lt=upper)
-
-
-class MatchRank(models.IntegerChoices):
-    """Where a query matches a record, best first: how search orders its results."""
-
-    NAME = 0, _("名称即检索词")
-    NAME_START = 1, _("名称以检索词开头")
-    IN_NAME = 2, _("名称含检索词")
-    IN_KEYS = 3, _("别称或拼音含检索词")
-    IN_TEXT = 4, _("其他文字含检索词")
+def _named_counts(linked, counts):
+    """(slug, name, count) for the ``linked`` records counted in ``counts`` ({pk: count}),
+    most first. Names are read in a second, indexed query: joining them in before grouping
+    would carry every row's name through the sort."""
+    named = linked.filter(pk__in=counts).values_list("pk", "slug", "name")
+    rows = [(slug, name, counts[pk]) for pk, slug, name in named]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
 # What a link to a record shows: its name (with its English name) and its address.
@@ -228,6 +199,48 @@ class NamedQuerySet(models.QuerySet):
             links[record_id].append(RecordLink(linked, *shown))
         return links
 
+    def facet_counts(self, spec, ids, limit):
+        """The ``limit`` commonest options of a list's facet (a ``filters.FacetSpec``) among
+        these records with ``ids`` (a subquery; None for all of them), as (value, name or
+        None, count): a column's values, the records a relation links to, or the reports
+        that speak of them."""
+        records = self if ids is None else self.filter(pk__in=ids)
+        if spec.by_report:
+            counts = Statement.objects.report_counts(self.model, ids, limit=limit)
+            return _named_counts(Report.objects, counts)
+        if not spec.related:
+            group = YearOf(spec.field) if spec.year else F(spec.field)
+            rows = (
+                records.order_by()
+                .values(facet_value=group)
+                .exclude(facet_value__isnull=True)
+                .annotate(count=Count("pk"))
+                .order_by("-count", "facet_value")[:limit]
+            )
+            return [(row["facet_value"], None, row["count"]) for row in rows]
+        field = self.model._meta.get_field(spec.field)
+        if field.many_to_many:
+            # Counted in the link table alone: its rows are unique per pair, so no DISTINCT
+            # and no join to the whole collection.
+            m2m = field.field if field.auto_created else field
+            links = m2m.remote_field.through.objects.all()
+            # Each side's foreign key on the link table, seen from this model.
+            source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+            if field.auto_created:
+                source, target = target, source
+            if ids is not None:
+                links = links.filter(**{f"{source}__in": ids})
+        else:
+            links, target = records, spec.field
+        counts = dict(
+            links.order_by()
+            .exclude(**{f"{target}__isnull": True})
+            .values_list(target)
+            .annotate(count=Count("pk"))
+            .order_by("-count", target)[:limit]
+        )
+        return _named_counts(field.related_model._default_manager, counts)
+
     def for_detail(self):
         """With everything a record's page shows: its linked records whole, the report
         sections it comes from, what each report says of it and a figure's values."""
@@ -253,8 +266,6 @@ class NamedQuerySet(models.QuerySet):
         """Records in which every term of ``query`` appears in one of the model's
         ``search_fields`` or, for Latin letters, at the start of the name's pinyin or
         initials."""
-        from .search_index import matching_ids
-
         if not query_terms(query):
             return self
         return self.filter(pk__in=matching_ids(self.model, query))
@@ -294,24 +305,7 @@ class NamedQuerySet(models.QuerySet):
         terms = query_terms(query)
         if not terms:
             return self.in_pinyin_order()
-        whole = " ".join(terms)
-        in_name = Q()
-        in_name_keys = Q()
-        for term in terms:
-            in_name &= Q(name__icontains=term)
-            keys = Q(name__icontains=term)
-            if "aliases" in self.model.search_fields:
-                keys |= Q(aliases__icontains=term)
-            if looks_like_pinyin(term):
-                keys |= pinyin_prefix(term)
-            in_name_keys &= keys
-        rank = Case(
-            When(name__iexact=whole, then=Value(MatchRank.NAME)),
-            When(name__istartswith=whole, then=Value(MatchRank.NAME_START)),
-            When(in_name, then=Value(MatchRank.IN_NAME)),
-            When(in_name_keys, then=Value(MatchRank.IN_KEYS)),
-            default=Value(MatchRank.IN_TEXT),
-        )
+        rank = match_rank(self.model, terms)
         return self.annotate(match_rank=rank).order_by("match_rank", "sort_key", "name")
 
 
@@ -396,6 +390,25 @@ class NamedRecord(models.Model):
         return [line.strip() for line in getattr(self, "aliases", "").splitlines() if line.strip()]
 
 
+class ReportQuerySet(NamedQuerySet):
+    def with_sections(self, cited_per_kind):
+        """With each report's sections, and of the records of each kind that cite a section the
+        first ``cited_per_kind`` in pinyin order (one more, to tell whether there are more), as
+        the section's ``first_<relation>``."""
+        cited = [
+            Prefetch(
+                relation,
+                queryset=Section._meta.get_field(relation).related_model.objects.in_pinyin_order()[
+                    : cited_per_kind + 1
+                ],
+                to_attr=f"first_{relation}",
+            )
+            for relation in Section.cited_by
+        ]
+        sections = Section.objects.prefetch_related(*cited)
+        return self.prefetch_related(Prefetch("sections", queryset=sections))
+
+
 class Report(NamedRecord, PartialDate):
     """One published report: the source every other record cites."""
 
@@ -409,6 +422,8 @@ class Report(NamedRecord, PartialDate):
         _("刊载信息说明"), blank=True, help_text=_("媒体、日期、版面中哪些已知、哪些由推断而来。")
     )
     source_file = models.CharField(_("原文文件"), max_length=200, blank=True)
+
+    objects = NamedManager.from_queryset(ReportQuerySet)()
 
     collection = "reports"
     search_fields = ("name", "name_en", "subtitle", "authors", "description")
@@ -1163,18 +1178,18 @@ class Milestone(SourcedRecord, PartialDate):
             raise ValidationError({"date": _("大事记必须有日期（至少到年）。")})
 
 
-NAMED_MODELS = (
-    Report,
-    Organization,
-    School,
-    Zone,
-    Initiative,
-    Publication,
-    Award,
-    Figure,
-    Slogan,
-    Milestone,
-)
+def _concrete_models(base):
+    for model in base.__subclasses__():
+        if not model._meta.abstract:
+            yield model
+        yield from _concrete_models(model)
+
+
+# Every kind of named record, in the order of their definition above, where each comes after
+# those it refers to: a model defined above is in every list the project derives from this one.
+NAMED_MODELS = tuple(_concrete_models(NamedRecord))
+# What a fixture holds, in the order a dump writes it and loading needs it: sources first.
+FIXTURE_MODELS = (Report, Section, *(model for model in NAMED_MODELS if model is not Report))
 
 # Every version of every record, relations included, with who changed it and when, so a wrong
 # edit in the admin can be reverted (see reforms.history).
@@ -1286,39 +1301,6 @@ class FacetCount(models.Model):
 
     def __str__(self):
         return f"{self.collection} {self.facet} {self.filters}"
-
-
-class SearchGram(models.Model):
-    """The search index: each character and each pair of adjacent characters of the text a
-    record is searched by (its ``search_fields``), with the record it occurs in and where it
-    stands there.
-
-    Most Chinese words are one or two characters, which no word-based or trigram index
-    finds; looking up the pair (or, for a longer term, every pair in it) answers any query
-    with an index lookup instead of a scan of every description. See ``search_index.py``.
-    """
-
-    gram = models.CharField(max_length=2)
-    kind = models.PositiveSmallIntegerField()
-    record_id = models.PositiveBigIntegerField()
-    # Where the gram stands in the record, as a query of that gram alone would rank it: a
-    # one-word search is then ordered from the index, without matching each record's name.
-    # A default in the database too, so that hosts still running the code before this field
-    # keep saving records while an upgrade rolls out (their rows rank last until
-    # ``rebuild_search_index``).
-    place = models.PositiveSmallIntegerField(
-        choices=MatchRank.choices, db_default=MatchRank.IN_TEXT
-    )
-
-    class Meta:
-        verbose_name = _("检索索引项")
-        verbose_name_plural = _("检索索引")
-        indexes = [
-            models.Index(
-                fields=["kind", "gram", "record_id", "place"], name="searchgram_lookup_place"
-            ),
-            models.Index(fields=["kind", "record_id"], name="searchgram_record"),
-        ]
 
 
 class DraftQuerySet(models.QuerySet):

@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .collections import COLLECTIONS
 from .exports import neutralise
 from .loading.dump import all_reports, render, without_derived
 from .models import Figure, FigureValue, Milestone, Report, Statement
+from .registry import COLLECTIONS
 
 DATASET_NAME = _("南岸区教育综合改革资料集")
 DATASET_SLUG = "nanan-education-reform"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .collections import COLLECTIONS
+from .registry import COLLECTIONS
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -3,7 +3,6 @@ import sys
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -14,19 +13,13 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import charts, filters, opendata, search, tables, timeline, versioning
-from .collections import COLLECTIONS, collection_for
+from . import charts, filters, opendata, tables, timeline, versioning
 from .exports import PortalExport
 from .linking import Linker
-from .models import (
-    MAX_QUERY_TERMS,
-    Figure,
-    Milestone,
-    Report,
-    Section,
-    Zone,
-    ignored_query_words,
-)
+from .models import Figure, Milestone, Report, Zone
+from .registry import COLLECTIONS, collection_for
+from .search import results
+from .search.terms import MAX_QUERY_TERMS, ignored_query_words, query_terms
 
 LIST_PAGE_SIZE = 50
 
@@ -171,9 +164,6 @@ class RecordDetailView(DetailView):
 
     slug_field = "slug"
 
-    def get_template_names(self):
-        return [f"reforms/{self.model.collection}_detail.html"]
-
     def get_queryset(self):
         return self.model.objects.for_detail()
 
@@ -217,18 +207,7 @@ class ReportDetailView(RecordDetailView):
     model = Report
 
     def get_queryset(self):
-        cited = [
-            Prefetch(
-                relation,
-                queryset=Section._meta.get_field(relation).related_model.objects.in_pinyin_order()[
-                    : CITED_PER_KIND + 1
-                ],
-                to_attr=f"first_{relation}",
-            )
-            for relation in Section.cited_by
-        ]
-        sections = Section.objects.prefetch_related(*cited)
-        return Report.objects.prefetch_related(Prefetch("sections", queryset=sections))
+        return Report.objects.with_sections(CITED_PER_KIND)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -269,10 +248,10 @@ def home(request):
 @reads_query("q")
 def search_page(request):
     query = request.GET.get("q", "")
-    groups = search.search_everything(query)
+    groups = results.search_everything(query)
     context = {
         "query": query,
-        "terms": search.query_terms(query),
+        "terms": query_terms(query),
         "ignored_words": ignored_query_words(query),
         "max_query_terms": MAX_QUERY_TERMS,
         "groups": groups,

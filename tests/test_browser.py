@@ -10,8 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from reforms.collections import COLLECTIONS
 from reforms.models import Initiative, Organization, Zone
+from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
 
-from reforms.collections import COLLECTIONS
 from reforms.models import FacetCount, School
+from reforms.registry import COLLECTIONS
 
 from .test_hardening import form_data
 from .test_reports import FIRST, SECOND, B, load

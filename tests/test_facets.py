@@ -5,8 +5,8 @@ direction and a foreign key."""
 import pytest
 from django.core.management import call_command
 
-from reforms.collections import COLLECTIONS
 from reforms.models import Initiative, School
+from reforms.registry import COLLECTIONS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reforms.collections import COLLECTIONS
+from reforms.registry import COLLECTIONS
 
 from .test_caching import RecordingCache
 from .test_hardening import lands_on

@@ -22,8 +22,8 @@ from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reforms import security, versioning
-from reforms.collections import COLLECTIONS
 from reforms.models import Award, Initiative, School, Section
+from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
 
@@ -444,7 +444,7 @@ def test_a_500_is_the_sites_own_page_says_nothing_and_is_logged(
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail of the failure")
 
-    monkeypatch.setattr("reforms.views.search.search_everything", broken)
+    monkeypatch.setattr("reforms.search.results.search_everything", broken)
     client.raise_request_exception = False
 
     response = client.get("/search/?q=x")

@@ -13,7 +13,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from reforms import versioning
-from reforms.collections import COLLECTIONS
+from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
 

@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import translation
 
-from reforms.collections import COLLECTIONS
 from reforms.models import NAMED_MODELS, Milestone, Organization, Section, Zone
+from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
 from .test_hardening import lands_on

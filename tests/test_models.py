@@ -12,6 +12,7 @@ from reforms.models import (
     Organization,
     Report,
     School,
+    SearchGram,
     Section,
 )
 from reforms.pinyin import initials, pinyin_slug, sort_key
@@ -155,11 +156,34 @@ def test_chinese_dates_are_accepted_by_date_inputs():
     assert field.clean("2021-03-02") == datetime.date(2021, 3, 2)
 
 
-def test_kinds_in_the_index_migration_follow_named_models():
+def test_the_migration_naming_kinds_reads_the_numbers_the_index_migration_gave():
     from importlib import import_module
 
-    migration = import_module("reforms.migrations.0006_build_search_index")
-    assert migration.KINDS == tuple(model.__name__ for model in NAMED_MODELS)
+    naming = import_module("reforms.migrations.0015_searchgram_kind_name")
+    building = import_module("reforms.migrations.0006_build_search_index")
+    assert naming.NUMBERED == tuple(name.lower() for name in building.KINDS)
+    assert set(naming.NUMBERED) == {model._meta.model_name for model in NAMED_MODELS}
+
+
+def test_the_migration_naming_kinds_converts_stored_rows():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    naming = import_module("reforms.migrations.0015_searchgram_kind_name")
+    SearchGram.objects.bulk_create(
+        [
+            SearchGram(gram="甲", kind="4", record_id=7),
+            SearchGram(gram="乙", kind="10", record_id=7),
+        ]
+    )
+    naming.to_names(apps, None)
+    assert sorted(SearchGram.objects.values_list("gram", "kind")) == [
+        ("乙", "milestone"),
+        ("甲", "zone"),
+    ]
+    naming.to_numbers(apps, None)
+    assert sorted(SearchGram.objects.values_list("gram", "kind")) == [("乙", "10"), ("甲", "4")]
 
 
 def test_kinds_in_the_migration_placing_grams_are_those_of_the_index():
@@ -168,3 +192,30 @@ def test_kinds_in_the_migration_placing_grams_are_those_of_the_index():
     placing = import_module("reforms.migrations.0011_searchgram_place")
     building = import_module("reforms.migrations.0006_build_search_index")
     assert tuple(placing.FIELDS) == building.KINDS
+
+
+def test_migrations_import_no_live_code_of_the_project():
+    # Importing live code, a migration would break on an old database once that code changed.
+    import ast
+    from pathlib import Path
+
+    import reforms.migrations
+
+    for path in Path(reforms.migrations.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.module == "_frozen_search", path.name
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else node.names
+                for name in names:
+                    module = name if isinstance(name, str) else name.name
+                    assert not module.startswith("reforms"), path.name
+
+
+def test_the_registry_holds_each_kind_of_named_record_once():
+    from reforms.registry import COLLECTIONS
+
+    assert sorted(c.model._meta.label for c in COLLECTIONS) == sorted(
+        model._meta.label for model in NAMED_MODELS
+    )
+    assert len({c.slug for c in COLLECTIONS}) == len(COLLECTIONS)

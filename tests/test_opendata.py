@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reforms import versioning
-from reforms.collections import COLLECTIONS
 from reforms.models import DataVersion, Milestone, Organization, Report
+from reforms.registry import COLLECTIONS
 
 from .conftest import dump_reforms, empty_database
 

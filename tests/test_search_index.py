@@ -4,9 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from reforms.models import NAMED_MODELS, Initiative, MatchRank, School, SearchGram
-from reforms.search import ranked_matches, search_everything
-from reforms.search_index import KIND_OF, grams, ranked_by_place, single_gram
+from reforms.models import NAMED_MODELS, Initiative, School
+from reforms.search.index import SearchGram, kind_of, ranked_by_place
+from reforms.search.ranking import MatchRank
+from reforms.search.results import ranked_matches, search_everything
+from reforms.search.terms import grams, single_gram
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,7 @@ def test_grams_are_characters_and_pairs_within_words():
 def test_loaddata_fills_the_index(report_data):
     school = School.objects.get(name="重庆十一中学")
     indexed = set(
-        SearchGram.objects.filter(kind=KIND_OF[School], record_id=school.pk).values_list(
+        SearchGram.objects.filter(kind=kind_of(School), record_id=school.pk).values_list(
             "gram", flat=True
         )
     )
@@ -73,7 +75,20 @@ def test_synthetic_records_are_indexed(db):
     school = School.objects.filter(is_synthetic=True).first()
 
     assert school in School.objects.matching(school.name[:2])
-    assert SearchGram.objects.filter(kind=KIND_OF[School], record_id=school.pk).exists()
+    assert SearchGram.objects.filter(kind=kind_of(School), record_id=school.pk).exists()
+
+
+def test_a_kind_in_the_index_keeps_its_meaning_whatever_the_order_of_the_models(db, monkeypatch):
+    school = School.objects.create(name="长生桥小学", stage="primary")
+    assert set(SearchGram.objects.values_list("kind", flat=True)) == {"school"}
+
+    # Reordering the models (or adding one before School) used to renumber every kind.
+    monkeypatch.setattr("reforms.models.NAMED_MODELS", tuple(reversed(NAMED_MODELS)))
+    assert {kind_of(model) for model in NAMED_MODELS} == {
+        model._meta.model_name for model in NAMED_MODELS
+    }
+    assert names(School.objects.matching("长生")) == {school.name}
+    assert not Initiative.objects.matching("长生").exists()
 
 
 def test_pinyin_matches_the_start_of_a_name(report_data):

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from reforms.collections import COLLECTIONS
-from reforms.models import MAX_QUERY_TERMS, Award, Initiative, Milestone, School, Zone
+from reforms.models import Award, Initiative, Milestone, School, Zone
+from reforms.registry import COLLECTIONS
+from reforms.search.terms import MAX_QUERY_TERMS
 
 pytestmark = pytest.mark.django_db
 

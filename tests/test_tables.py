@@ -6,8 +6,8 @@ from django.utils import translation
 from django.utils.html import format_html
 from django_tables2.rows import BoundRow
 
-from reforms.collections import COLLECTIONS
 from reforms.models import School
+from reforms.registry import COLLECTIONS
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,8 @@ from django.core.exceptions import (
 )
 from django.db import models
 
+from ..models import FIXTURE_MODELS
+
 
 class FixtureProblem(Exception):
     pass
@@ -28,19 +30,7 @@ class FixtureProblem(Exception):
 # The only models a fixture may write: the report's records. Fixtures come from outside
 # (editors receive them, drafts are made from report texts), and one naming anything else
 # could create a superuser, grant permissions or rewrite the history.
-LOADABLE_MODELS = (
-    "reforms.report",
-    "reforms.section",
-    "reforms.organization",
-    "reforms.school",
-    "reforms.zone",
-    "reforms.initiative",
-    "reforms.publication",
-    "reforms.award",
-    "reforms.figure",
-    "reforms.slogan",
-    "reforms.milestone",
-)
+LOADABLE_MODELS = tuple(model._meta.label_lower for model in FIXTURE_MODELS)
 
 
 def cited_reports(fields):

@@ -19,13 +19,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 
 from .. import pinyin
-from ..models import NAMED_MODELS, Figure, Report, Section
+from ..models import FIXTURE_MODELS, Figure, Report
 from .merge import is_blank, lines, primary_statement
 
 DERIVED_FIELDS = ("sort_key", "pinyin", "initials", "is_synthetic", "value_count")
-# The order a reader of the file expects, and the order loading needs: sources first.
-MODEL_ORDER = (Report, Section, *(model for model in NAMED_MODELS if model is not Report))
-RECORD_MODELS = MODEL_ORDER[2:]
+# The records a report names, after its report and sections, in the order of FIXTURE_MODELS:
+# the order a reader of the file expects and loading needs.
+RECORD_MODELS = FIXTURE_MODELS[2:]
 
 
 def without_derived(fields):

@@ -1,6 +1,9 @@
 from django.db import migrations
 
-# The order of reforms.models.NAMED_MODELS, which numbers the kinds in the index.
+from ._frozen_search import grams
+
+# The order of reforms.models.NAMED_MODELS then, which numbered the kinds in the index
+# until 0015 named them.
 KINDS = (
     "Report",
     "Organization",
@@ -24,8 +27,6 @@ DEFAULT_FIELDS = ("name", "aliases", "description")
 
 
 def build(apps, schema_editor):
-    from reforms.search_index import grams
-
     SearchGram = apps.get_model("reforms", "SearchGram")
     for kind, name in enumerate(KINDS, start=1):
         model = apps.get_model("reforms", name)

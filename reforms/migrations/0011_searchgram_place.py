@@ -1,7 +1,9 @@
 from django.db import migrations, models
 
+from ._frozen_search import record_grams
+
 # Each model's search_fields at the time of this migration, in the order of
-# reforms.models.NAMED_MODELS, which numbers the kinds in the index.
+# reforms.models.NAMED_MODELS then, which numbered the kinds in the index (until 0015).
 FIELDS = {
     "Report": ("name", "name_en", "subtitle", "authors", "description"),
     "Organization": ("name", "name_en", "aliases", "description"),
@@ -18,8 +20,6 @@ FIELDS = {
 
 def place_every_gram(apps, schema_editor):
     """Index every record again, now with where each gram stands in it."""
-    from reforms.search_index import record_grams
-
     SearchGram = apps.get_model("reforms", "SearchGram")
     SearchGram.objects.all().delete()
     for kind, (name, fields) in enumerate(FIELDS.items(), start=1):

@@ -7,8 +7,9 @@ ORM's signals (raw SQL, ``QuerySet.update()`` on names or descriptions).
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from reforms import search_index, versioning
+from reforms import versioning
 from reforms.models import NAMED_MODELS
+from reforms.search import index as search_index
 
 
 class Command(BaseCommand):

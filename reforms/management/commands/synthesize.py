@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reforms import search_index, versioning
+from reforms import versioning
 from reforms.models import (
     Award,
     DatePrecision,
@@ -49,6 +49,7 @@ from reforms.models import (
     Statement,
     Zone,
 )
+from reforms.search import index as search_index
 
 BATCH_SIZE = 1000
 

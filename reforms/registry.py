@@ -1,4 +1,10 @@
-"""The public collections: their URLs, their names in the navigation, and what they hold."""
+"""The public collections: their URLs, their names in the navigation, and what they hold.
+
+The one list of them that URLs, the navigation, search, open data and the views read. A new kind
+of record is a model (a ``NamedRecord``, which ``models.NAMED_MODELS`` then holds, with its
+collection's slug in ``collection``), its table and filters, its admin and its page's template,
+and an entry here.
+"""
 
 from dataclasses import dataclass
 
@@ -22,12 +28,15 @@ from .models import (
 
 @dataclass(frozen=True)
 class Collection:
-    slug: str
     model: type
     label: str
     summary: str
     table_class: type
     filterset_class: type
+
+    @property
+    def slug(self):
+        return self.model.collection
 
     @property
     def list_url(self):
@@ -37,7 +46,6 @@ class Collection:
 # In the order of the site navigation.
 COLLECTIONS = (
     Collection(
-        "zones",
         Zone,
         _("实验区"),
         _("南岸区承担的各类教育实验区、试验区"),
@@ -45,7 +53,6 @@ COLLECTIONS = (
         filters.ZoneFilter,
     ),
     Collection(
-        "initiatives",
         Initiative,
         _("改革举措"),
         _("改革项目、行动计划及其下的具体行动"),
@@ -53,18 +60,14 @@ COLLECTIONS = (
         filters.InitiativeFilter,
     ),
     Collection(
-        "schools",
         School,
         _("学校"),
         _("报道提到的学校和教育机构"),
         tables.SchoolTable,
         filters.SchoolFilter,
     ),
+    Collection(Award, _("荣誉"), _("奖项、称号和认定"), tables.AwardTable, filters.AwardFilter),
     Collection(
-        "awards", Award, _("荣誉"), _("奖项、称号和认定"), tables.AwardTable, filters.AwardFilter
-    ),
-    Collection(
-        "milestones",
         Milestone,
         _("大事记"),
         _("按时间排列的事件"),
@@ -72,18 +75,14 @@ COLLECTIONS = (
         filters.MilestoneFilter,
     ),
     Collection(
-        "organizations",
         Organization,
         _("合作机构"),
         _("合作单位、政府部门、科研院所、企业和媒体"),
         tables.OrganizationTable,
         filters.OrganizationFilter,
     ),
+    Collection(Figure, _("数据"), _("报道给出的数字"), tables.FigureTable, filters.FigureFilter),
     Collection(
-        "figures", Figure, _("数据"), _("报道给出的数字"), tables.FigureTable, filters.FigureFilter
-    ),
-    Collection(
-        "publications",
         Publication,
         _("论著与文件"),
         _("论著、政策文件和行动计划"),
@@ -91,7 +90,6 @@ COLLECTIONS = (
         filters.PublicationFilter,
     ),
     Collection(
-        "slogans",
         Slogan,
         _("口号与理念"),
         _("愿景、原则、工作思路和活动主题"),
@@ -99,7 +97,6 @@ COLLECTIONS = (
         filters.SloganFilter,
     ),
     Collection(
-        "reports",
         Report,
         _("报道"),
         _("本站资料所依据的报道原文信息"),

@@ -5,13 +5,11 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, IntegerField, Subquery, Window
 
-from .collections import COLLECTIONS
-from .models import SearchGram, query_terms
-from .search_index import matching_ids, ranked_by_place, single_gram
+from ..registry import COLLECTIONS
+from .index import SearchGram, matching_ids, ranked_by_place
+from .terms import query_terms, single_gram
 
 RESULTS_PER_GROUP = 10
-
-__all__ = ["query_terms", "search_everything"]
 
 
 @dataclass

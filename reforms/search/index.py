@@ -5,60 +5,60 @@ contain every pair it is made of, and the few candidates that do are then checke
 exact substring. Latin terms also match the start of a name's pinyin or its initials.
 """
 
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    NAMED_MODELS,
-    MatchRank,
-    SearchGram,
-    looks_like_pinyin,
-    pinyin_prefix,
-    query_terms,
-)
-
-KIND_OF = {model: number for number, model in enumerate(NAMED_MODELS, start=1)}
-# A long term needs only a few of its pairs to narrow the candidates to a handful; the exact
-# check does the rest.
-MAX_PAIRS_PER_TERM = 4
+from .ranking import MatchRank, pinyin_prefix, placed_grams
+from .terms import looks_like_pinyin, query_terms, term_pairs
 
 
-def grams(text):
-    """Every character and every adjacent pair within a line, lower-cased, without spaces."""
-    found = set()
-    for line in text.lower().splitlines():
-        for word in line.split():
-            found.update(word)
-            found.update(word[i : i + 2] for i in range(len(word) - 1))
-    return found
+class SearchGram(models.Model):
+    """The search index: each character and each pair of adjacent characters of the text a
+    record is searched by (its ``search_fields``), with the record it occurs in and where it
+    stands there.
 
-
-def placed_grams(name, keys="", text=""):
-    """Each gram of a record with the best place it holds (a ``MatchRank``): in the name,
-    in the aliases (``keys``) or only in the other ``text``.
-
-    The places are those ``NamedQuerySet.ranked`` gives a query of that gram alone, with
-    case folded for every alphabet as the index does; SQLite's LIKE, which ``ranked`` uses
-    there, folds only A–Z.
+    Most Chinese words are one or two characters, which no word-based or trigram index
+    finds; looking up the pair (or, for a longer term, every pair in it) answers any query
+    with an index lookup instead of a scan of every description.
     """
-    placed = dict.fromkeys(grams(text), MatchRank.IN_TEXT)
-    placed.update(dict.fromkeys(grams(keys), MatchRank.IN_KEYS))
-    lowered = name.lower()
-    for gram in grams(name):
-        if gram == lowered:
-            placed[gram] = MatchRank.NAME
-        elif lowered.startswith(gram):
-            placed[gram] = MatchRank.NAME_START
-        else:
-            placed[gram] = MatchRank.IN_NAME
-    return placed
+
+    gram = models.CharField(max_length=2)
+    # The record's model, by name (see ``kind_of``).
+    kind = models.CharField(max_length=50)
+    record_id = models.PositiveBigIntegerField()
+    # Where the gram stands in the record, as a query of that gram alone would rank it: a
+    # one-word search is then ordered from the index, without matching each record's name.
+    # A default in the database too, so that hosts still running the code before this field
+    # keep saving records while an upgrade rolls out (their rows rank last until
+    # ``rebuild_search_index``).
+    place = models.PositiveSmallIntegerField(
+        choices=MatchRank.choices, db_default=MatchRank.IN_TEXT
+    )
+
+    class Meta:
+        app_label = "reforms"
+        verbose_name = _("检索索引项")
+        verbose_name_plural = _("检索索引")
+        indexes = [
+            models.Index(
+                fields=["kind", "gram", "record_id", "place"], name="searchgram_lookup_place"
+            ),
+            models.Index(fields=["kind", "record_id"], name="searchgram_record"),
+        ]
 
 
-def record_grams(record, fields=None):
-    """The grams of a record's ``fields`` (its model's ``search_fields`` unless given) with
-    their places."""
-    fields = fields or type(record).search_fields
+def kind_of(model):
+    """The kind an index row of a record of ``model`` is stored under: its model's name, which
+    neither adding a model nor reordering any list changes."""
+    return model._meta.model_name
+
+
+def record_grams(record):
+    """The grams of the text a record is searched by (its ``search_fields``), with their
+    places."""
+    fields = type(record).search_fields
     keys = record.aliases if "aliases" in fields else ""
     text = "\n".join(
         getattr(record, field) or "" for field in fields if field not in ("name", "aliases")
@@ -68,7 +68,7 @@ def record_grams(record, fields=None):
 
 def rows_for(records):
     for record in records:
-        kind = KIND_OF[type(record)]
+        kind = kind_of(type(record))
         for gram, place in record_grams(record).items():
             yield SearchGram(gram=gram, kind=kind, record_id=record.pk, place=place)
 
@@ -79,13 +79,13 @@ def index_records(records, batch_size=5000):
 
 
 def reindex(record):
-    kind = KIND_OF[type(record)]
+    kind = kind_of(type(record))
     SearchGram.objects.filter(kind=kind, record_id=record.pk).delete()
     SearchGram.objects.bulk_create(rows_for([record]))
 
 
 def rebuild(model):
-    SearchGram.objects.filter(kind=KIND_OF[model]).delete()
+    SearchGram.objects.filter(kind=kind_of(model)).delete()
     batch = []
     for record in model.objects.only("pk", *model.search_fields).iterator(chunk_size=2000):
         batch.append(record)
@@ -95,19 +95,9 @@ def rebuild(model):
     index_records(batch)
 
 
-def term_pairs(term):
-    if len(term) == 1:
-        return [term]
-    pairs = sorted({term[i : i + 2] for i in range(len(term) - 1)}, key=term.index)
-    if len(pairs) <= MAX_PAIRS_PER_TERM:
-        return pairs
-    step = (len(pairs) - 1) / (MAX_PAIRS_PER_TERM - 1)
-    return [pairs[round(i * step)] for i in range(MAX_PAIRS_PER_TERM)]
-
-
 def records_with_pair(model, pair):
     # Each record has one row per gram, so these ids are distinct.
-    return SearchGram.objects.filter(kind=KIND_OF[model], gram=pair).values("record_id")
+    return SearchGram.objects.filter(kind=kind_of(model), gram=pair).values("record_id")
 
 
 def term_ids(model, term):
@@ -140,19 +130,8 @@ def term_ids(model, term):
     return ids
 
 
-def single_gram(query):
-    """The gram a query of one short non-Latin word is, or None for any other query.
-
-    Such a query is answered by one entry of the index, and its ranking is stored there.
-    """
-    terms = query_terms(query)
-    if len(terms) == 1 and len(terms[0]) <= 2 and not looks_like_pinyin(terms[0]):
-        return terms[0].lower()
-    return None
-
-
 def ranked_by_place(model, gram, limit):
-    """The first ``limit`` records holding ``gram``, in the order ``NamedQuerySet.ranked``
+    """The first ``limit`` records holding ``gram``, in the order ``ranking.match_rank``
     gives (place, then pinyin), each with ``match_rank`` and ``total_matches``.
 
     A word found in thousands of records is then ranked by a number stored beside it,
@@ -173,7 +152,7 @@ def ranked_by_place(model, gram, limit):
         "WHERE g.kind = %s AND g.gram = %s "
         "ORDER BY g.place, r.sort_key, r.name LIMIT %s"
     )
-    kind = KIND_OF[model]
+    kind = kind_of(model)
     return manager.raw(sql, [kind, gram, kind, gram, limit])
 
 
@@ -210,11 +189,11 @@ def _reindex_after_save(sender, instance, **kwargs):
 
 
 def _drop_after_delete(sender, instance, **kwargs):
-    SearchGram.objects.filter(kind=KIND_OF[sender], record_id=instance.pk).delete()
+    SearchGram.objects.filter(kind=kind_of(sender), record_id=instance.pk).delete()
 
 
-def connect():
-    for model in NAMED_MODELS:
+def connect(named_models):
+    for model in named_models:
         uid = model._meta.label
         post_save.connect(_reindex_after_save, sender=model, dispatch_uid=f"index-save-{uid}")
         post_delete.connect(_drop_after_delete, sender=model, dispatch_uid=f"index-delete-{uid}")
