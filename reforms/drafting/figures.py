@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import cn2an
-
 from .segment import tokens
 
 QUALIFIERS = (
@@ -118,6 +116,9 @@ def number_value(text):
         # 百余名, 近千人: a hundred or a thousand is written without its 一.
         text = "一" + text
     try:
+        # Imported here, as jieba is (segment.py): web workers never read numerals.
+        import cn2an
+
         return Decimal(str(cn2an.cn2an(text, "smart")))
     except (ValueError, KeyError, TypeError):
         return None
