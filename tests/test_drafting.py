@@ -6,6 +6,7 @@ write; the seed report's own text is drafted against its hand-made fixture."""
 
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,12 @@ def test_a_unit_of_a_body_names_its_parent():
 # Figures
 
 
+def assert_one_figure(sentence, written, value, unit, qualifier):
+    (figure,) = find_figures(sentence)
+    found = (figure.as_written, figure.value.normalize(), figure.unit, figure.qualifier)
+    assert found == (written, Decimal(value).normalize(), unit, qualifier)
+
+
 @pytest.mark.parametrize(
     ("sentence", "written", "value", "unit", "qualifier"),
     [
@@ -196,13 +203,7 @@ def test_a_unit_of_a_body_names_its_parent():
 def test_figures_keep_what_was_written_and_resolve_the_value(
     sentence, written, value, unit, qualifier
 ):
-    (figure,) = find_figures(sentence)
-    assert (figure.as_written, str(figure.value.normalize()), figure.unit, figure.qualifier) == (
-        written,
-        str(__import__("decimal").Decimal(value).normalize()),
-        unit,
-        qualifier,
-    )
+    assert_one_figure(sentence, written, value, unit, qualifier)
 
 
 @pytest.mark.parametrize(
@@ -685,13 +686,7 @@ def test_a_title_of_a_play_or_a_film_is_no_publication():
 def test_shares_ages_and_counts_after_their_measure_are_figures(
     sentence, written, value, unit, qualifier
 ):
-    (figure,) = find_figures(sentence)
-    assert (figure.as_written, str(figure.value.normalize()), figure.unit, figure.qualifier) == (
-        written,
-        str(__import__("decimal").Decimal(value).normalize()),
-        unit,
-        qualifier,
-    )
+    assert_one_figure(sentence, written, value, unit, qualifier)
 
 
 def test_numbers_side_by_side_guess_and_count_nothing():
