@@ -163,6 +163,15 @@ class ReadQueryOnlyMiddleware:
     def __call__(self, request):
         if _cacheable_request(request):
             read = _parameters_read_at(request.path_info)
+            names = list(request.GET)
+            if (
+                names == sorted(names)
+                and all(name in read for name in names)
+                and request.META.get("QUERY_STRING", "") == request.GET.urlencode()
+            ):
+                # Already as the page would have it, encoded the one way: as links on the
+                # site write it. Nothing to rebuild.
+                return self.get_response(request)
             query = QueryDict(mutable=True)
             for name in sorted(request.GET):
                 if name in read:
