@@ -238,13 +238,12 @@ class RecordFilter(django_filters.FilterSet):
 
     def _filters_text(self, query):
         """The filters of ``query`` that are set, in a canonical order, as a query string;
-        None where a text query is among them."""
+        None where a text query is among them. A name given twice counts with the value a
+        filter reads, its last."""
         pairs = sorted(
-            (name, value)
+            (name, query.get(name))
             for name in query
-            if name in self.filters
-            for value in query.getlist(name)
-            if value != ""
+            if name in self.filters and query.get(name) != ""
         )
         if any(name == "q" for name, _ in pairs):
             return None

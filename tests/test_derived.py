@@ -115,6 +115,16 @@ def test_a_removal_moves_the_counts_on(client, tmp_path, db, committed):
     assert without == fresh(client, "/schools/")
 
 
+def test_a_filter_given_twice_counts_as_its_last_value_reads(client, report_data):
+    stages = [value for value, _, _ in dict(shown(client, "/schools/"))["stage"]]
+    assert len(stages) >= 2
+    first, second = stages[:2]
+    one_way = shown(client, f"/schools/?stage={first}&stage={second}")
+    other_way = shown(client, f"/schools/?stage={second}&stage={first}")
+    assert one_way == fresh(client, f"/schools/?stage={first}&stage={second}")
+    assert other_way == fresh(client, f"/schools/?stage={second}&stage={first}")
+
+
 def test_text_queries_are_counted_each_time_and_never_kept(client, report_data):
     shown(client, "/schools/?q=%E5%AE%9E%E9%AA%8C")
     assert not FacetCount.objects.filter(filters__contains="q=").exists()
