@@ -265,12 +265,7 @@ class _Builder:
             candidate.sources.append(section)
 
     def _figure(self, figure, sentence, section):
-        name = figure.name or f"{figure.as_written}所计之数"
-        base, number = name, 2
-        while name in self.figure_names:
-            name = f"{base}（{number}）"
-            number += 1
-        self.figure_names.add(name)
+        name = unique(figure.name or f"{figure.as_written}所计之数", self.figure_names)
         fields = {
             "value": plain(figure.value),
             "unit": figure.unit,
@@ -280,12 +275,9 @@ class _Builder:
         self.candidates.append(Candidate("figure", name, fields, sentence, section, [section]))
 
     def _milestone(self, written, sentence, section, names):
-        title = milestone_title(sentence, written)
-        base, number = title, 2
-        while title in self.milestone_names:
-            title = f"{base}（{number}）"
-            number += 1
-        self.milestone_names.add(title)
+        # The title as written is returned, the numbered one goes in the draft.
+        written_title = milestone_title(sentence, written)
+        title = unique(written_title, self.milestone_names)
         fields = {
             "date": written.date.isoformat(),
             "date_precision": written.precision,
@@ -300,7 +292,7 @@ class _Builder:
                 if found.name not in candidate.links[link]:
                     candidate.links[link].append(found.name)
         self.candidates.append(candidate)
-        return base
+        return written_title
 
     def _awards_link(self, sentence, names):
         schools = [found.name for found in names if found.kind == "school"]
@@ -456,3 +448,13 @@ def _point_links_at_stored(candidates):
                 candidate.links[link] = [stored.get(name, name) for name in value]
             elif value:
                 candidate.links[link] = stored.get(value, value)
+
+
+def unique(name, taken):
+    """``name``, or ``name（2）``, ``name（3）`` … where it is taken; added to ``taken``."""
+    base, number = name, 2
+    while name in taken:
+        name = f"{base}（{number}）"
+        number += 1
+    taken.add(name)
+    return name
