@@ -6,7 +6,8 @@ English pages and add a record's official English name where it has one.
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 
 # How each language is written in <html lang> and hreflang (BCP 47).
 HTML_LANG = {"zh-hans": "zh-Hans", "en": "en"}
@@ -28,6 +29,15 @@ def as_content(text):
 def name_cell(record, name):
     """A record's name as a list shows it: marked as Chinese on the pages in another
     language, and followed there by the official English name if there is one."""
-    if in_default_language() or not record.name_en:
-        return as_content(name)
-    return format_html('{} <span class="name-en">{}</span>', as_content(name), record.name_en)
+    return marked_name(name, record.name_en, "" if in_default_language() else CONTENT_LANG)
+
+
+def marked_name(name, name_en, content_lang):
+    """``name_cell`` for a page whose content language is known (empty on the pages in
+    the default language): lists write it for every link, without asking again."""
+    name = conditional_escape(name)
+    if content_lang:
+        name = f'<span lang="{content_lang}">{name}</span>'
+        if name_en:
+            name = f'{name} <span class="name-en">{conditional_escape(name_en)}</span>'
+    return SafeString(name)

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderByTuple
 
-from .languages import CONTENT_LANG, in_default_language, name_cell
+from .languages import CONTENT_LANG, in_default_language, marked_name, name_cell
 from .models import (
     Award,
     Figure,
@@ -64,11 +64,7 @@ class RecordLinks:
         """A record's name (``str(record)`` unless given), linked to its page; on pages in
         another language marked as Chinese and followed by the official English name
         (``languages.name_cell``)."""
-        name = escape(str(record) if name is None else name)
-        if self.content_lang:
-            name = f'<span lang="{self.content_lang}">{name}</span>'
-            if record.name_en:
-                name = f'{name} <span class="name-en">{escape(record.name_en)}</span>'
+        name = marked_name(str(record) if name is None else name, record.name_en, self.content_lang)
         return SafeString(f'<a href="{escape(self.url(record))}">{name}</a>')
 
 
