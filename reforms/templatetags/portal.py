@@ -3,10 +3,11 @@ import re
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .. import charts, timeline
 from ..languages import CONTENT_LANG, as_content, name_cell
-from ..tables import RecordLinks
+from ..tables import RecordLinks, partial_date
 
 register = template.Library()
 
@@ -62,6 +63,12 @@ def excerpt(text, terms):
     start = max(match.start() - EXCERPT_CONTEXT, 0)
     end = min(match.end() + EXCERPT_CONTEXT, len(text))
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@register.filter(name="partial_date")
+def partial_date_or_unstated(record):
+    """A record's date as pages show it (tables.partial_date), or that the report gives none."""
+    return partial_date(record, gettext("报道未写明"))
 
 
 @register.simple_tag
