@@ -190,8 +190,12 @@ class RecordFilter(django_filters.FilterSet):
         return queryset.spoken_of_by(value)
 
     def facets(self):
-        counted = self._facet_rows()
-        return [self._facet(name, spec, counted[name]) for name, spec in self.facet_specs.items()]
+        others = {name: self._others(name) for name in self.facet_specs}
+        counted = self._facet_rows(others)
+        return [
+            self._facet(name, spec, counted[name], others[name])
+            for name, spec in self.facet_specs.items()
+        ]
 
     def _others(self, name):
         """The query without this facet's own choice and the page: what its counts are
@@ -201,7 +205,7 @@ class RecordFilter(django_filters.FilterSet):
         others.pop("page", None)
         return others
 
-    def _facet_rows(self):
+    def _facet_rows(self, others):
         """{facet name: [(value, name, count), ...]} for this page.
 
         Counts depend only on the data and the other filters, so each combination's are
@@ -213,7 +217,7 @@ class RecordFilter(django_filters.FilterSet):
         version = self._data_version()
         keys = {}
         for name in self.facet_specs:
-            filters = self._filters_text(self._others(name))
+            filters = self._filters_text(others[name])
             if filters is not None:
                 keys[name] = (facet_key(model, name, filters), filters)
         stored = FacetCount.objects.stored(version, [key for key, _ in keys.values()])
@@ -223,7 +227,7 @@ class RecordFilter(django_filters.FilterSet):
             if key in stored:
                 rows[name] = [tuple(row) for row in stored[key]]
                 continue
-            narrowed = type(self)(self._others(name), queryset=self.queryset)
+            narrowed = type(self)(others[name], queryset=self.queryset)
             if not narrowed.is_valid():
                 rows[name] = []
                 continue
@@ -254,8 +258,7 @@ class RecordFilter(django_filters.FilterSet):
         version = getattr(self.request, "data_version", None)
         return version[0] if version else versioning.current()[0]
 
-    def _facet(self, name, spec, rows):
-        others = self._others(name)
+    def _facet(self, name, spec, rows, others):
         labels, params = dict(spec.choices), dict(spec.params)
         selected = self.data.get(name)
         if spec.by_report and len(rows) == 1 and not selected:
