@@ -123,19 +123,21 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Directly after the headers, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    # After sessions and before Common, as i18n_patterns needs: the language comes from the
-    # URL prefix alone (none for Chinese), never from cookies or Accept-Language.
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reforms.middleware.ReadOnlyPublicSiteMiddleware",
     "reforms.middleware.NoNulQueryMiddleware",
     # Before the cache: a page is keyed, and made, from the parameters its view reads alone.
     "reforms.middleware.ReadQueryOnlyMiddleware",
-    # A cached page is the same for every reader: it needs the host checked (Common), the
-    # language chosen (Locale) and the headers above, and none of what follows.
+    # As near the top as it can be, so that a cached page costs little more than a static
+    # file. A page is the same for every reader of its address (the language too comes from
+    # the address alone): the cache keeps the headers the middleware below gave it (the
+    # language, its length, X-Frame-Options) and serves it without passing them again.
     "reforms.middleware.DataVersionCacheMiddleware",
+    # Before Common, as i18n_patterns needs. The language comes from the URL prefix alone
+    # (none for Chinese), never from a session, a cookie or Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.encoding import escape_uri_path
 from django.utils.http import escape_leading_slashes, http_date
@@ -29,6 +30,9 @@ PAGE_CACHE_SECONDS = 60 * 60 * 24
 # thousands of pages (and exceed what memcached or a small Redis accepts for one value).
 PAGE_CACHE_MAX_BYTES = 4 * 1024 * 1024
 UNCACHED_PREFIXES = ("/static/",)
+# Part of every key: entries of another shape, kept by a shared cache from before a deploy,
+# are never read as this one.
+ENTRY_FORMAT = 2
 
 logger = logging.getLogger(__name__)
 
@@ -140,8 +144,12 @@ def _parameters_read_at(path_info):
 
     Kept per path: resolving walks the URL patterns, a good part of serving a cached page,
     and a path always resolves to the same view. Bounded, as paths come from anyone."""
+    # Read before LocaleMiddleware has chosen the language, which the English prefix of the
+    # URL patterns depends on: chosen here the way it chooses it, from the path alone.
+    language = translation.get_language_from_path(path_info) or settings.LANGUAGE_CODE
     try:
-        match = resolve(path_info)
+        with translation.override(language):
+            match = resolve(path_info)
     except Resolver404:
         return frozenset()
     return getattr(match.func, "query_parameters", frozenset())
@@ -196,9 +204,9 @@ class DataVersionCacheMiddleware:
         # The host is part of the page: absolute addresses (citations, alternates, downloads)
         # are written with it.
         address = f"{request.get_host()}{request.get_full_path()}"
+        # The language is part of the address too: it comes from the path alone.
         path_hash = hashlib.sha256(address.encode()).hexdigest()[:32]
-        language = getattr(request, "LANGUAGE_CODE", "")
-        key = f"page:{build_id()}:{version}:{language}:{path_hash}"
+        key = f"page:{ENTRY_FORMAT}:{build_id()}:{version}:{path_hash}"
         entry = _cache_call(cache.get, key)
         if entry is None:
             response = self.get_response(request)
@@ -207,17 +215,15 @@ class DataVersionCacheMiddleware:
             content = response.content
             entry = {
                 "content": content,
-                "content_type": response["Content-Type"],
-                # Downloads keep their file name.
-                "disposition": response.get("Content-Disposition"),
+                # As the middleware below this one left them (type, length, a download's file
+                # name, X-Frame-Options …): a cached page is served without passing them again.
+                "headers": dict(response.items()),
                 "etag": f'"{build_id()}-{version}-{hashlib.sha256(content).hexdigest()[:16]}"',
             }
             _cache_call(cache.set, key, entry, PAGE_CACHE_SECONDS)
         last_modified = int(changed_at.timestamp()) if changed_at else None
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response = HttpResponse(entry["content"], headers=entry["headers"])
         response["ETag"] = entry["etag"]
-        if entry.get("disposition"):
-            response["Content-Disposition"] = entry["disposition"]
         if last_modified:
             response["Last-Modified"] = http_date(last_modified)
         # Caches may keep the page but must ask again before using it: a change shows at once.

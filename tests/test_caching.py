@@ -25,6 +25,24 @@ def test_a_cached_page_costs_one_query(client, report_data):
     assert len(queries) == 1  # the data version
 
 
+@pytest.mark.parametrize(
+    "url", ["/schools/", "/en/schools/", "/en/", "/schools/?_export=csv"], ids=str
+)
+def test_a_page_from_the_cache_carries_the_headers_it_was_made_with(client, report_data, url):
+    # Served from near the top of the stack, a cached page must still say its language,
+    # length, framing rule and file name as the page made afresh did.
+    made = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url)
+
+    assert len(queries) == 1
+    assert made.content == kept.content
+    assert dict(made.items()) == dict(kept.items())
+    assert kept["Content-Language"] == ("en" if url.startswith("/en/") else "zh-hans")
+    assert kept["Content-Length"] == str(len(kept.content))
+    assert kept["X-Frame-Options"] == "DENY"
+
+
 def test_an_admin_style_save_shows_on_the_next_request(
     client, report_data, django_capture_on_commit_callbacks
 ):
