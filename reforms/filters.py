@@ -7,14 +7,11 @@ are unique per pair, so no DISTINCT and no join to the whole collection), and on
 shown are then looked up by name.
 """
 
-import hashlib
-import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db import DatabaseError, transaction
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -44,8 +41,6 @@ from .models import (
     Zone,
 )
 
-logger = logging.getLogger(__name__)
-
 FACET_OPTIONS_SHOWN = 12
 # Query-string keys that are not filters: they must survive a change of filter.
 NON_FILTER_KEYS = ("sort",)
@@ -68,20 +63,6 @@ class FacetSpec:
     params: tuple = ()
     # Counted by the reports that speak of the records (``Statement``), named by slug.
     by_report: bool = False
-
-
-def facet_key(model, facet, filters):
-    return hashlib.sha256(f"{model._meta.label}\0{facet}\0{filters}".encode()).hexdigest()
-
-
-def keep_facet_counts(version, counted):
-    """Store what a page counted. A page never fails for it: another process writing at
-    the same moment (SQLite allows one writer) only means the next page counts again."""
-    try:
-        with transaction.atomic():
-            FacetCount.objects.keep(version, counted)
-    except DatabaseError:
-        logger.info("facet counts not kept this time", exc_info=True)
 
 
 @dataclass
@@ -219,7 +200,7 @@ class RecordFilter(django_filters.FilterSet):
         for name in self.facet_specs:
             filters = self._filters_text(others[name])
             if filters is not None:
-                keys[name] = (facet_key(model, name, filters), filters)
+                keys[name] = (FacetCount.key_for(model, name, filters), filters)
         stored = FacetCount.objects.stored(version, [key for key, _ in keys.values()])
         rows, counted = {}, {}
         for name, spec in self.facet_specs.items():
@@ -237,7 +218,7 @@ class RecordFilter(django_filters.FilterSet):
             if key is not None:
                 counted[key] = (model._meta.label, name, filters, rows[name])
         if counted:
-            keep_facet_counts(version, counted)
+            FacetCount.objects.keep_quietly(version, counted)
         return rows
 
     def _filters_text(self, query):

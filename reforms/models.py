@@ -6,19 +6,22 @@ duplicating them. Every record also lists the report sections that say so.
 """
 
 import datetime
+import hashlib
+import logging
 from collections import defaultdict
+from functools import lru_cache
 
 import simple_history
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from . import pinyin
 from .history import RecordHistory
@@ -29,11 +32,29 @@ from .search.index import SearchGram, matching_ids  # noqa: F401
 from .search.ranking import match_rank
 from .search.terms import query_terms
 
+logger = logging.getLogger(__name__)
+
 
 class DatePrecision(models.TextChoices):
     YEAR = "year", _("年")
     MONTH = "month", _("月")
     DAY = "day", _("日")
+
+
+@lru_cache(maxsize=4096)
+def _date_at_precision(date, precision, language):
+    """A date as ``PartialDate.date_display`` words it in ``language``, the active one.
+
+    Formatted once per date, precision and language: a timeline page words each of its
+    dates twice, and Django's formatter reads its layout letter by letter each time."""
+    # Django date formats, translated like any message so each language words its own.
+    if precision == DatePrecision.YEAR:
+        layout = pgettext("date known to the year, as a Django date format", "Y年")
+    elif precision == DatePrecision.MONTH:
+        layout = pgettext("date known to the month, as a Django date format", "Y年n月")
+    else:
+        layout = pgettext("date known to the day, as a Django date format", "Y年n月j日")
+    return dateformat.format(date, layout)
 
 
 class PartialDate(models.Model):
@@ -90,14 +111,7 @@ class PartialDate(models.Model):
         in Chinese; 2014, March 2021, 2 July 2021 in English."""
         if not self.date:
             return ""
-        # Django date formats, translated like any message so each language words its own.
-        if self.date_precision == DatePrecision.YEAR:
-            layout = pgettext("date known to the year, as a Django date format", "Y年")
-        elif self.date_precision == DatePrecision.MONTH:
-            layout = pgettext("date known to the month, as a Django date format", "Y年n月")
-        else:
-            layout = pgettext("date known to the day, as a Django date format", "Y年n月j日")
-        return dateformat.format(self.date, layout)
+        return _date_at_precision(self.date, self.date_precision, get_language())
 
     @property
     def date_iso(self):
@@ -1268,15 +1282,30 @@ class FacetCountQuerySet(models.QuerySet):
             ignore_conflicts=True,
         )
 
+    def keep_quietly(self, version, counted):
+        """``keep``, never failing the page that counted: another process writing at the same
+        moment (SQLite allows one writer) only means the next page counts again."""
+        if not counted:
+            return
+        try:
+            with transaction.atomic(using=self.db):
+                self.keep(version, counted)
+        except DatabaseError:
+            logger.info("derived counts not kept this time", exc_info=True)
+
 
 class FacetCount(models.Model):
     """A facet's counts for one collection under one combination of the other filters, as
     they were at one data version: derived from the records, so that a list page reads its
-    counts instead of grouping the whole collection on every request.
+    counts instead of grouping the whole collection on every request. The search page keeps
+    its groups here too, under the facet ``SEARCH``: for a word of the index (``filters``),
+    how many of the collection's records hold it and which come first.
 
     Rows of older versions are never read and are deleted when the version moves on. The
     key is a hash of (collection, facet, filters), which can be longer than an index holds.
     """
+
+    SEARCH = "search"
 
     # Enough for every facet of every collection under thousands of filter combinations;
     # beyond it pages count for themselves, as they would without this table.
@@ -1301,6 +1330,10 @@ class FacetCount(models.Model):
 
     def __str__(self):
         return f"{self.collection} {self.facet} {self.filters}"
+
+    @staticmethod
+    def key_for(model, facet, filters):
+        return hashlib.sha256(f"{model._meta.label}\0{facet}\0{filters}".encode()).hexdigest()
 
 
 class DraftQuerySet(models.QuerySet):

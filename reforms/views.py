@@ -248,7 +248,7 @@ def home(request):
 @reads_query("q")
 def search_page(request):
     query = request.GET.get("q", "")
-    groups = results.search_everything(query)
+    groups = results.search_everything(query, _data_version(request)[0])
     context = {
         "query": query,
         "terms": query_terms(query),

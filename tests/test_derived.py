@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
 
-from reforms.models import FacetCount, School
+from reforms.models import FacetCount, FacetCountQuerySet, School
 from reforms.registry import COLLECTIONS
 
 from .test_hardening import form_data
@@ -148,6 +148,71 @@ def test_a_failing_write_never_fails_the_page(client, report_data, monkeypatch):
     def refuse(*args, **kwargs):
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr(FacetCount.objects, "keep", refuse)
+    monkeypatch.setattr(FacetCountQuerySet, "keep", refuse)
     assert shown(client, "/schools/") == fresh(client, "/schools/")
     assert not FacetCount.objects.exists()
+
+
+# The search page keeps what a one-word search finds in the same table.
+WORDS = ["实验", "学校", "近视", "南", "龘"]
+
+
+def searched(client, word):
+    response = client.get("/search/", {"q": word})
+    assert response.status_code == 200, word
+    return [
+        (group.collection.slug, group.count, [record.name for record in group.results])
+        for group in response.context["groups"]
+    ]
+
+
+def searched_fresh(client, word):
+    FacetCount.objects.all().delete()
+    found = searched(client, word)
+    FacetCount.objects.all().delete()
+    return found
+
+
+def searched_kept(client, word):
+    searched(client, word)
+    assert FacetCount.objects.filter(facet=FacetCount.SEARCH).exists(), word
+    return searched(client, word)
+
+
+def test_kept_search_groups_are_the_fresh_ones(client, report_data, django_assert_max_num_queries):
+    for word in WORDS:
+        assert searched_kept(client, word) == searched_fresh(client, word), word
+    assert searched_fresh(client, "实验"), "a common word finds records"
+    searched(client, "实验")
+    with django_assert_max_num_queries(12) as queries:
+        searched(client, "实验")
+    # Read back, not ranked from the index again.
+    assert not any("searchgram" in query["sql"] for query in queries.captured_queries)
+
+
+def test_an_admin_edit_moves_the_search_on(client, staff_client, report_data, committed):
+    before = searched_kept(client, "近视")
+    school = School.objects.exclude(name__contains="近视").order_by("sort_key").last()
+    data = form_data(staff_client.get(f"/admin/reforms/school/{school.pk}/change/"))
+    data["name"] = f"{school.name}近视防控"
+    with committed():
+        response = staff_client.post(f"/admin/reforms/school/{school.pk}/change/", data)
+    assert response.status_code == 302
+    after = searched(client, "近视")
+    assert after != before
+    assert f"{school.name}近视防控" in dict((slug, names) for slug, _, names in after)["schools"]
+    assert after == searched_fresh(client, "近视")
+
+
+def test_loads_and_removals_move_the_search_on(client, tmp_path, db, committed):
+    with committed():
+        load(tmp_path, FIRST)
+    first = {word: searched_kept(client, word) for word in WORDS}
+    with committed():
+        load(tmp_path, SECOND)
+    second = {word: searched_kept(client, word) for word in WORDS}
+    assert second == {word: searched_fresh(client, word) for word in WORDS}
+    with committed():
+        call_command("removereport", B, noinput=True, stdout=io.StringIO())
+    assert {word: searched(client, word) for word in WORDS} == first
+    assert first == {word: searched_fresh(client, word) for word in WORDS}

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from reforms import versioning
 from reforms.models import NAMED_MODELS, Initiative, School
 from reforms.search.index import SearchGram, kind_of, ranked_by_place
 from reforms.search.ranking import MatchRank
@@ -157,7 +158,10 @@ def test_a_one_word_search_puts_name_matches_first_in_any_alphabet(db):
     School.objects.create(name="阿校", stage="other", description="Ä类课程")
     School.objects.create(name="Ä类学校", stage="other")
 
-    (schools,) = search_everything("ä")
+    version = versioning.current()[0]
+    # Ranked afresh, then read back as kept for the data version: the same either way.
+    for _ in range(2):
+        (schools,) = search_everything("ä", version)
 
-    assert [record.name for record in schools.results] == ["Ä类学校", "阿校"]
-    assert schools.count == 2
+        assert [record.name for record in schools.results] == ["Ä类学校", "阿校"]
+        assert schools.count == 2
