@@ -46,6 +46,8 @@ class RecordLinks:
     def __init__(self):
         self.prefixes = {}
         self.content_lang = "" if in_default_language() else CONTENT_LANG
+        # The interface's list separator, looked up once a page rather than once a list.
+        self.separator = conditional_escape(translation.gettext("、"))
 
     def url(self, record):
         model = record.model if isinstance(record, RecordLink) else type(record)
@@ -162,10 +164,10 @@ def partial_date(record, undated):
 
 def linked_records(records, links):
     """Records as links to their pages, in the interface's list separator; — for none."""
-    links = [links.link(record) for record in records]
-    if not links:
+    links_shown = [links.link(record) for record in records]
+    if not links_shown:
         return "—"
-    return mark_safe(conditional_escape(translation.gettext("、")).join(links))
+    return mark_safe(links.separator.join(links_shown))
 
 
 class PartialDateColumn(tables.Column):
