@@ -22,6 +22,7 @@ from .models import (
     Initiative,
     Milestone,
     Organization,
+    PartialDate,
     Publication,
     Report,
     School,
@@ -30,6 +31,7 @@ from .models import (
     Statement,
     Zone,
 )
+from .registry import COLLECTIONS
 
 admin.site.site_header = _("南岸教育改革门户 · 管理")
 admin.site.site_title = _("南岸教育改革门户")
@@ -487,3 +489,16 @@ class DraftAdmin(admin.ModelAdmin):
             "decisions": Decision.choices,
         }
         return TemplateResponse(request, "admin/reforms/draft/review.html", context)
+
+
+def register_collections(site):
+    """Register every collection of the registry on ``site``: a kind of record without an
+    admin of its own gets the one every record shares, so a new kind is in the admin from the
+    start."""
+    for collection in COLLECTIONS:
+        if not site.is_registered(collection.model):
+            dated = issubclass(collection.model, PartialDate)
+            site.register(collection.model, DatedRecordAdmin if dated else RecordAdmin)
+
+
+register_collections(admin.site)

@@ -1,8 +1,11 @@
 import pytest
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.urls import reverse
 
-from reforms.models import NAMED_MODELS, Milestone, Section
+from reforms.admin import DatedRecordAdmin, RecordAdmin, register_collections
+from reforms.models import NAMED_MODELS, Milestone, School, Section, Zone
+from reforms.registry import COLLECTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -11,6 +14,15 @@ ADMIN_MODELS = [*NAMED_MODELS, Section]
 
 def test_every_model_is_in_the_admin():
     assert set(ADMIN_MODELS) <= set(admin.site._registry)
+
+
+def test_a_kind_without_an_admin_of_its_own_gets_the_shared_one():
+    site = AdminSite()
+    register_collections(site)
+    assert {collection.model for collection in COLLECTIONS} == set(site._registry)
+    assert isinstance(site._registry[Zone], DatedRecordAdmin)
+    assert isinstance(site._registry[School], RecordAdmin)
+    assert not isinstance(site._registry[School], DatedRecordAdmin)
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
