@@ -257,6 +257,22 @@ def cache_of_its_own(worker_id):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Passwords hashed in a fraction of a millisecond rather than half a second.
+
+    No test is about the strength of the hash; dozens make an account or try a password, and
+    the lock-out tests try several. The default hashers stay listed after it, so a hash they
+    made is still checked as in production. Commands run in a subprocess use the real settings.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Tests roll back their data but not the cache: start each one from nothing.
