@@ -1,6 +1,10 @@
+import fcntl
 import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -295,6 +299,44 @@ def staff_client(client, django_user_model):
     user.save()
     client.force_login(user)
     return client
+
+
+def sqlite_environment(database):
+    """The environment of a ``manage.py`` run in a process of its own, on a SQLite file."""
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory, worker_id):
+    """A SQLite file that ``manage.py migrate`` made in a process of its own, once per run:
+    under xdist the first worker to need it makes it, and any other waits for it."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        # Each worker's base directory is within the run's own.
+        shared = shared.parent
+    path = shared / "migrated.sqlite3"
+    with open(shared / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = shared / "migrating.sqlite3"
+            building.unlink(missing_ok=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"],
+                cwd=ROOT,
+                env=sqlite_environment(building),
+                check=True,
+            )
+            building.rename(path)
+    return path
+
+
+@pytest.fixture
+def cli_environment(tmp_path, migrated_sqlite):
+    """For ``manage.py`` in a process of its own: a migrated database of the test's own, a copy
+    of the one migrated for the run, in the environment that names it."""
+    database = tmp_path / "cli.sqlite3"
+    shutil.copyfile(migrated_sqlite, database)
+    return sqlite_environment(database)
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
