@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from reforms.loading.check import LOADABLE_MODELS
 
@@ -205,12 +206,35 @@ def report_data(db, loaded_rows):
     DataVersion.objects.update(changed_at=timezone.now())
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
     """Tests on the report first, then the rest, so that the database changes between the two
     once per process; pytest-django's own order (transactional tests after the others, and
     tests without a database last) is kept, being applied after this."""
     items.sort(key=lambda item: "report_data" not in getattr(item, "fixturenames", ()))
+    yield
+    keep_groups_together(config, items)
+
+
+def keep_groups_together(config, items):
+    """Under ``--dist loadgroup``, the tests of one ``xdist_group`` mark in one process.
+
+    pytest-xdist tells its scheduler a test's group by writing ``@group`` after the test's id
+    in the worker; under pytest 9.2, pytest-xdist 3.8 writes it where pytest no longer reads it
+    (pytest-dev/pytest-xdist#1386), and every test is scheduled alone. This writes it where
+    pytest does, unless pytest-xdist already has.
+    """
+    if not config.getoption("loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 @pytest.fixture(autouse=True)
@@ -289,6 +313,53 @@ def empty_cache():
     # A test that flushed the database made content types under new ids, which its rollback
     # took away again.
     ContentType.objects.clear_cache()
+
+
+class RememberingClient(Client):
+    """A test client that answers a plain GET it has answered before, in any test of this
+    process, with the response it gave then instead of making the page again.
+
+    For crawls of the site as an anonymous reader sees it with the report loaded, which several
+    tests make: each page is made once. Any other request (another method, headers, a signed-in
+    session) is made afresh, and so is every request of a plain ``client``.
+    """
+
+    PLAIN = {"PATH_INFO", "QUERY_STRING", "REQUEST_METHOD", "SERVER_PORT", "wsgi.url_scheme"}
+
+    def __init__(self, remembered):
+        super().__init__()
+        self.remembered = remembered
+
+    def request(self, **request):
+        from django.conf import settings
+
+        plain = (
+            request.get("REQUEST_METHOD") == "GET"
+            and set(request) <= self.PLAIN
+            and settings.SESSION_COOKIE_NAME not in self.cookies
+        )
+        if not plain:
+            return super().request(**request)
+        key = (request["PATH_INFO"], request.get("QUERY_STRING", ""))
+        if key not in self.remembered:
+            response = super().request(**request)
+            # Only what was sent is kept, not the objects the page was made from.
+            response.context, response.templates = None, []
+            self.remembered[key] = response
+        return self.remembered[key]
+
+
+@pytest.fixture(scope="session")
+def remembered_pages():
+    return {}
+
+
+@pytest.fixture
+def crawler(report_data, remembered_pages):
+    """A client for crawling the site with the report loaded, as it is loaded, before the test
+    changes anything: a page another test of this process fetched with one is not made again.
+    Tests that use it are marked ``xdist_group("crawl")``, so that they share one process."""
+    return RememberingClient(remembered_pages)
 
 
 @pytest.fixture
