@@ -210,9 +210,13 @@ def report_data(db, loaded_rows):
 def pytest_collection_modifyitems(config, items):
     """Tests on the report first, then the rest, so that the database changes between the two
     once per process; pytest-django's own order (transactional tests after the others, and
-    tests without a database last) is kept, being applied after this."""
+    tests without a database last) is applied after this. Then tests marked ``long`` go
+    first, whatever they are: the rows the next test starts from are put back after any."""
     items.sort(key=lambda item: "report_data" not in getattr(item, "fixturenames", ()))
     yield
+    # Under xdist, the longest first: each worker takes the next test when it is done with
+    # one, so the tests left for the end are short ones and the workers finish together.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     keep_groups_together(config, items)
 
 
