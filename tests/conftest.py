@@ -408,7 +408,8 @@ def migrated_sqlite(tmp_path_factory, worker_id):
 @pytest.fixture
 def cli_environment(tmp_path, migrated_sqlite):
     """For ``manage.py`` in a process of its own: a migrated database of the test's own, a copy
-    of the one migrated for the run, in the environment that names it."""
+    of the one migrated for the run, in the environment that names it. Tests that use it are
+    marked ``xdist_group("manage_py")``, so that no worker waits for another's migration."""
     database = tmp_path / "cli.sqlite3"
     shutil.copyfile(migrated_sqlite, database)
     return sqlite_environment(database)
