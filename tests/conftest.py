@@ -230,14 +230,14 @@ def keep_groups_together(config, items):
     """
     if not config.getoption("loadgroup", False):
         return
-    from _pytest.nodeid import NodeId
-
     for item in items:
         names = {
             str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
             for mark in item.iter_markers("xdist_group")
         }
         if names and "@" not in item.nodeid:
+            from _pytest.nodeid import NodeId
+
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
