@@ -1,11 +1,16 @@
+import fcntl
 import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from reforms.loading.check import LOADABLE_MODELS
 
@@ -201,12 +206,39 @@ def report_data(db, loaded_rows):
     DataVersion.objects.update(changed_at=timezone.now())
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
     """Tests on the report first, then the rest, so that the database changes between the two
     once per process; pytest-django's own order (transactional tests after the others, and
-    tests without a database last) is kept, being applied after this."""
+    tests without a database last) is applied after this. Then tests marked ``long`` go
+    first, whatever they are: the rows the next test starts from are put back after any."""
     items.sort(key=lambda item: "report_data" not in getattr(item, "fixturenames", ()))
+    yield
+    # Under xdist, the longest first: each worker takes the next test when it is done with
+    # one, so the tests left for the end are short ones and the workers finish together.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    keep_groups_together(config, items)
+
+
+def keep_groups_together(config, items):
+    """Under ``--dist loadgroup``, the tests of one ``xdist_group`` mark in one process.
+
+    pytest-xdist tells its scheduler a test's group by writing ``@group`` after the test's id
+    in the worker; under pytest 9.2, pytest-xdist 3.8 writes it where pytest no longer reads it
+    (pytest-dev/pytest-xdist#1386), and every test is scheduled alone. This writes it where
+    pytest does, unless pytest-xdist already has.
+    """
+    if not config.getoption("loadgroup", False):
+        return
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid:
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 @pytest.fixture(autouse=True)
@@ -257,6 +289,22 @@ def cache_of_its_own(worker_id):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Passwords hashed in a fraction of a millisecond rather than half a second.
+
+    No test is about the strength of the hash; dozens make an account or try a password, and
+    the lock-out tests try several. The default hashers stay listed after it, so a hash they
+    made is still checked as in production. Commands run in a subprocess use the real settings.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Tests roll back their data but not the cache: start each one from nothing.
@@ -271,6 +319,53 @@ def empty_cache():
     ContentType.objects.clear_cache()
 
 
+class RememberingClient(Client):
+    """A test client that answers a plain GET it has answered before, in any test of this
+    process, with the response it gave then instead of making the page again.
+
+    For crawls of the site as an anonymous reader sees it with the report loaded, which several
+    tests make: each page is made once. Any other request (another method, headers, a signed-in
+    session) is made afresh, and so is every request of a plain ``client``.
+    """
+
+    PLAIN = {"PATH_INFO", "QUERY_STRING", "REQUEST_METHOD", "SERVER_PORT", "wsgi.url_scheme"}
+
+    def __init__(self, remembered):
+        super().__init__()
+        self.remembered = remembered
+
+    def request(self, **request):
+        from django.conf import settings
+
+        plain = (
+            request.get("REQUEST_METHOD") == "GET"
+            and set(request) <= self.PLAIN
+            and settings.SESSION_COOKIE_NAME not in self.cookies
+        )
+        if not plain:
+            return super().request(**request)
+        key = (request["PATH_INFO"], request.get("QUERY_STRING", ""))
+        if key not in self.remembered:
+            response = super().request(**request)
+            # Only what was sent is kept, not the objects the page was made from.
+            response.context, response.templates = None, []
+            self.remembered[key] = response
+        return self.remembered[key]
+
+
+@pytest.fixture(scope="session")
+def remembered_pages():
+    return {}
+
+
+@pytest.fixture
+def crawler(report_data, remembered_pages):
+    """A client for crawling the site with the report loaded, as it is loaded, before the test
+    changes anything: a page another test of this process fetched with one is not made again.
+    Tests that use it are marked ``xdist_group("crawl")``, so that they share one process."""
+    return RememberingClient(remembered_pages)
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
     """A client signed in as a superuser with staff access."""
@@ -279,6 +374,45 @@ def staff_client(client, django_user_model):
     user.save()
     client.force_login(user)
     return client
+
+
+def sqlite_environment(database):
+    """The environment of a ``manage.py`` run in a process of its own, on a SQLite file."""
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory, worker_id):
+    """A SQLite file that ``manage.py migrate`` made in a process of its own, once per run:
+    under xdist the first worker to need it makes it, and any other waits for it."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        # Each worker's base directory is within the run's own.
+        shared = shared.parent
+    path = shared / "migrated.sqlite3"
+    with open(shared / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = shared / "migrating.sqlite3"
+            building.unlink(missing_ok=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "-v0"],
+                cwd=ROOT,
+                env=sqlite_environment(building),
+                check=True,
+            )
+            building.rename(path)
+    return path
+
+
+@pytest.fixture
+def cli_environment(tmp_path, migrated_sqlite):
+    """For ``manage.py`` in a process of its own: a migrated database of the test's own, a copy
+    of the one migrated for the run, in the environment that names it. Tests that use it are
+    marked ``xdist_group("manage_py")``, so that no worker waits for another's migration."""
+    database = tmp_path / "cli.sqlite3"
+    shutil.copyfile(migrated_sqlite, database)
+    return sqlite_environment(database)
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -225,6 +225,7 @@ def axe_pages():
     return pages
 
 
+@pytest.mark.long
 def test_no_serious_accessibility_violation(desktop):
     axe = Axe()
     problems = []
@@ -248,6 +249,7 @@ SCREENSHOT_PAGES = {
 }
 
 
+@pytest.mark.long
 def test_screenshots_of_the_main_pages(desktop, phone):
     SCREENSHOTS.mkdir(exist_ok=True)
     zone = Zone.objects.get(name="全国儿童青少年近视防控改革试验区")
@@ -288,6 +290,7 @@ def test_an_english_reader_switches_language_and_browses(english_desktop):
     expect(page.locator(".record__kind")).to_contain_text("改革举措")
 
 
+@pytest.mark.long
 def test_no_serious_accessibility_violation_in_english(english_desktop):
     pages = [
         *axe_pages(),

@@ -49,6 +49,7 @@ def pages_of_every_kind():
     return [collection.list_url for collection in COLLECTIONS]
 
 
+@pytest.mark.long
 def test_kept_counts_are_the_fresh_counts_on_every_list_and_under_a_filter(client, report_data):
     checked = 0
     for url in pages_of_every_kind():

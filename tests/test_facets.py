@@ -33,6 +33,7 @@ def check_options(client, path, facets):
     return checked
 
 
+@pytest.mark.long
 def test_every_option_of_every_facet_counts_what_its_link_lists(client, varied_data):
     for collection in COLLECTIONS:
         path = collection.list_url
@@ -40,6 +41,7 @@ def test_every_option_of_every_facet_counts_what_its_link_lists(client, varied_d
         check_options(client, path, facets)
 
 
+@pytest.mark.long
 def test_options_under_another_filter_count_within_it(client, varied_data):
     checked = 0
     for collection in COLLECTIONS:

@@ -23,6 +23,7 @@ def test_reloading_the_fixtures_changes_nothing(report_data):
     assert dump_reforms() == first
 
 
+@pytest.mark.long
 def test_a_natural_key_dump_loads_into_an_empty_database_unchanged(report_data, tmp_path):
     dumped = dump_reforms()
     path = tmp_path / "dump.json"

@@ -114,6 +114,7 @@ def assert_sane(client, path, query_string):
         assert "\x00" not in response.content.decode(), (path, query_string)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.slug)
 @FUZZ
 @given(query_string=query_strings)
@@ -121,6 +122,7 @@ def test_any_query_string_on_a_list_page(client, report_data, collection, query_
     assert_sane(client, collection.list_url, query_string)
 
 
+@pytest.mark.long
 @settings(FUZZ, max_examples=150)
 @given(query_string=query_strings)
 def test_any_query_string_on_search(client, report_data, query_string):

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import subprocess
 import sys
 
@@ -281,11 +280,10 @@ def test_loadreports_records_nothing_when_the_load_fails(tmp_path):
     assert not School.objects.exists()
 
 
-def test_command_line_gives_one_line_and_a_failing_status(tmp_path):
-    database = tmp_path / "cli.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+@pytest.mark.xdist_group("manage_py")
+def test_command_line_gives_one_line_and_a_failing_status(tmp_path, cli_environment):
+    env = cli_environment
     run = [sys.executable, "manage.py"]
-    subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
     result = subprocess.run(
         [*run, "loaddata", write(tmp_path, "bad.json", "{oops")],
@@ -411,11 +409,10 @@ def test_loadreports_cannot_create_an_account_either(tmp_path, django_user_model
     assert not FixtureLoad.objects.exists()
 
 
-def test_an_account_from_standard_input_fails_the_command_in_one_line(tmp_path):
-    database = tmp_path / "cli.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+@pytest.mark.xdist_group("manage_py")
+def test_an_account_from_standard_input_fails_the_command_in_one_line(cli_environment):
+    env = cli_environment
     run = [sys.executable, "manage.py"]
-    subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     count_users = "from django.contrib.auth.models import User; print(User.objects.count())"
 
     result = subprocess.run(

@@ -55,6 +55,7 @@ def test_the_data_page_carries_schema_org_dataset_metadata(client, report_data):
         assert client.get(item["contentUrl"].removeprefix("http://testserver")).status_code == 200
 
 
+@pytest.mark.long
 def test_the_json_download_loads_back_into_an_empty_database(
     client, report_data, tmp_path, django_capture_on_commit_callbacks
 ):

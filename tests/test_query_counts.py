@@ -58,6 +58,7 @@ def query_counts(client, urls):
     return counts
 
 
+@pytest.mark.long
 def test_query_counts_do_not_grow_with_the_data(client, report_data):
     urls = pages()
     small = query_counts(client, urls)
@@ -76,6 +77,7 @@ def test_no_page_needs_more_than_a_few_dozen_queries(
             client.get(url)
 
 
+@pytest.mark.long
 def test_pages_of_several_reports_cost_the_same_whatever_the_size_of_the_data(
     client, report_data, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -8,7 +8,6 @@ import html
 import io
 import itertools
 import json
-import os
 import subprocess
 import sys
 
@@ -473,11 +472,10 @@ def test_loadreports_reloading_a_changed_file_keeps_what_other_reports_added(tmp
     assert Figure.objects.get().value_count == 2
 
 
-def test_removereport_on_the_command_line_fails_in_one_line(tmp_path):
-    database = tmp_path / "cli.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "false"}
+@pytest.mark.xdist_group("manage_py")
+def test_removereport_on_the_command_line_fails_in_one_line(cli_environment):
+    env = cli_environment
     run = [sys.executable, "manage.py"]
-    subprocess.run([*run, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
     result = subprocess.run(
         [*run, "removereport", "没有这篇", "--noinput"],

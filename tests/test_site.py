@@ -77,14 +77,15 @@ def test_every_list_and_detail_page_renders(client, report_data, collection):
         assert record.name in detail.content.decode()
 
 
-def test_every_internal_link_answers(client, report_data):
+@pytest.mark.xdist_group("crawl")
+def test_every_internal_link_answers(crawler):
     seen, queue, broken = set(), ["/"], []
     while queue:
         url = queue.pop()
         if url in seen:
             continue
         seen.add(url)
-        response = client.get(url, follow=True)
+        response = crawler.get(url, follow=True)
         if response.status_code != 200:
             broken.append((url, response.status_code))
             continue
