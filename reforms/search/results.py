@@ -114,8 +114,12 @@ def _kept_hits(kept):
     for kind, pk, *shown in rows:
         collection = models[kind]
         hits[collection, pk] = SearchHit(collection.model, pk, *shown, kept[collection][0])
+    # A record deleted after this request read the kept ids (its change moves the version
+    # on, for the next request) is left out rather than failing the page.
     return {
-        collection: [hits[collection, pk] for pk in found.get(collection, ())]
+        collection: [
+            hits[collection, pk] for pk in found.get(collection, ()) if (collection, pk) in hits
+        ]
         for collection in kept
     }
 
