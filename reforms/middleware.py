@@ -32,7 +32,7 @@ PAGE_CACHE_MAX_BYTES = 4 * 1024 * 1024
 UNCACHED_PREFIXES = ("/static/",)
 # Part of every key: entries of another shape, kept by a shared cache from before a deploy,
 # are never read as this one.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 
 logger = logging.getLogger(__name__)
 
@@ -213,21 +213,24 @@ class DataVersionCacheMiddleware:
             if not _cacheable_response(response):
                 return response
             content = response.content
+            etag = f'"{build_id()}-{version}-{hashlib.sha256(content).hexdigest()[:16]}"'
+            response["ETag"] = etag
+            # Caches may keep the page but must ask again before using it: a change shows at
+            # once.
+            patch_cache_control(response, public=True, no_cache=True)
             entry = {
                 "content": content,
                 # As the middleware below this one left them (type, length, a download's file
-                # name, X-Frame-Options …): a cached page is served without passing them again.
+                # name, X-Frame-Options …) with the above: a cached page is served with them
+                # as they are, without passing that middleware or making them again.
                 "headers": dict(response.items()),
-                "etag": f'"{build_id()}-{version}-{hashlib.sha256(content).hexdigest()[:16]}"',
+                "etag": etag,
             }
             _cache_call(cache.set, key, entry, PAGE_CACHE_SECONDS)
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = HttpResponse(entry["content"], headers=entry["headers"])
-        response["ETag"] = entry["etag"]
         if last_modified:
             response["Last-Modified"] = http_date(last_modified)
-        # Caches may keep the page but must ask again before using it: a change shows at once.
-        patch_cache_control(response, public=True, no_cache=True)
         return get_conditional_response(
             request, etag=entry["etag"], last_modified=last_modified, response=response
         )
