@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from .models import NAMED_MODELS, DataVersion, FacetCount, FigureValue, Section, Statement
 
+_CURRENT = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = 1"
+
 
 def current():
     """(version, changed_at) as every process sees it now.
@@ -22,9 +24,8 @@ def current():
     the ORM costs more than serving a cached page does.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = %s", [1]
-        )
+        # No parameters: the statement is sent as it is, without rewriting placeholders.
+        cursor.execute(_CURRENT)
         row = cursor.fetchone()
     if row is None:
         return 0, None
