@@ -30,19 +30,20 @@ def shown(client, url):
     ]
 
 
-def fresh(client, url):
-    """The facets as a page counts them with nothing kept."""
+def fresh(client, url, read=shown):
+    """What ``read`` finds on a page (its facets, unless told) counted with nothing kept."""
     FacetCount.objects.all().delete()
-    counted = shown(client, url)
+    counted = read(client, url)
     FacetCount.objects.all().delete()
     return counted
 
 
-def kept(client, url):
-    """The facets as a page reads them from what an earlier request kept."""
-    shown(client, url)
-    assert FacetCount.objects.exists(), url
-    return shown(client, url)
+def kept(client, url, read=shown, rows=FacetCount.objects):
+    """What ``read`` finds on a page (its facets, unless told) read back from what an earlier
+    request kept among ``rows``."""
+    read(client, url)
+    assert rows.exists(), url
+    return read(client, url)
 
 
 def pages_of_every_kind():
@@ -168,16 +169,11 @@ def searched(client, word):
 
 
 def searched_fresh(client, word):
-    FacetCount.objects.all().delete()
-    found = searched(client, word)
-    FacetCount.objects.all().delete()
-    return found
+    return fresh(client, word, searched)
 
 
 def searched_kept(client, word):
-    searched(client, word)
-    assert FacetCount.objects.filter(facet=FacetCount.SEARCH).exists(), word
-    return searched(client, word)
+    return kept(client, word, searched, FacetCount.objects.filter(facet=FacetCount.SEARCH))
 
 
 def test_kept_search_groups_are_the_fresh_ones(client, report_data, django_assert_max_num_queries):
