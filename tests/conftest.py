@@ -3,6 +3,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -382,14 +383,35 @@ def sqlite_environment(database):
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory, worker_id):
-    """A SQLite file that ``manage.py migrate`` made in a process of its own, once per run:
-    under xdist the first worker to need it makes it, and any other waits for it."""
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test database; a SQLite one is also copied to a file as migrating left
+    it, for ``manage.py`` run in a process of its own (``migrated_sqlite``)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            copy = sqlite3.connect(tmp_path_factory.getbasetemp() / "migrated.sqlite3")
+            with copy:
+                connection.connection.backup(copy)
+            copy.close()
+    yield
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(django_db_setup, tmp_path_factory, worker_id):
+    """A migrated SQLite file: the test database's copy when the tests run on SQLite (the
+    same migrations, already run), else one that ``manage.py migrate`` makes once per run,
+    in a process of its own; under xdist the first worker to need it makes it, and any
+    other waits for it."""
+    copied = tmp_path_factory.getbasetemp() / "migrated.sqlite3"
+    if copied.exists():
+        return copied
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         # Each worker's base directory is within the run's own.
         shared = shared.parent
-    path = shared / "migrated.sqlite3"
+    path = shared / "migrated-by-manage.sqlite3"
     with open(shared / "migrated.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
@@ -408,8 +430,7 @@ def migrated_sqlite(tmp_path_factory, worker_id):
 @pytest.fixture
 def cli_environment(tmp_path, migrated_sqlite):
     """For ``manage.py`` in a process of its own: a migrated database of the test's own, a copy
-    of the one migrated for the run, in the environment that names it. Tests that use it are
-    marked ``xdist_group("manage_py")``, so that no worker waits for another's migration."""
+    of ``migrated_sqlite``, in the environment that names it."""
     database = tmp_path / "cli.sqlite3"
     shutil.copyfile(migrated_sqlite, database)
     return sqlite_environment(database)

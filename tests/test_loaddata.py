@@ -280,7 +280,6 @@ def test_loadreports_records_nothing_when_the_load_fails(tmp_path):
     assert not School.objects.exists()
 
 
-@pytest.mark.xdist_group("manage_py")
 def test_command_line_gives_one_line_and_a_failing_status(tmp_path, cli_environment):
     env = cli_environment
     run = [sys.executable, "manage.py"]
@@ -409,7 +408,6 @@ def test_loadreports_cannot_create_an_account_either(tmp_path, django_user_model
     assert not FixtureLoad.objects.exists()
 
 
-@pytest.mark.xdist_group("manage_py")
 def test_an_account_from_standard_input_fails_the_command_in_one_line(cli_environment):
     env = cli_environment
     run = [sys.executable, "manage.py"]

@@ -472,7 +472,6 @@ def test_loadreports_reloading_a_changed_file_keeps_what_other_reports_added(tmp
     assert Figure.objects.get().value_count == 2
 
 
-@pytest.mark.xdist_group("manage_py")
 def test_removereport_on_the_command_line_fails_in_one_line(cli_environment):
     env = cli_environment
     run = [sys.executable, "manage.py"]
