@@ -119,19 +119,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, as a caching proxy in front of the site would be, so that a cached page costs
+    # no more than a static file. A page is the same for every reader of its address (the
+    # language too comes from the address alone): the cache keeps every header the stack
+    # below gave it (security headers and content security policy included) and serves it
+    # without passing the stack again. It keys a page as ReadQueryOnlyMiddleware below will
+    # make it, from the parameters its view reads alone, and by scheme, which decides the
+    # HTTPS redirect and HSTS.
+    "reforms.middleware.DataVersionCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Directly after the headers, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "reforms.middleware.ReadOnlyPublicSiteMiddleware",
     "reforms.middleware.NoNulQueryMiddleware",
-    # Before the cache: a page is keyed, and made, from the parameters its view reads alone.
+    # A page is made from the parameters its view reads alone.
     "reforms.middleware.ReadQueryOnlyMiddleware",
-    # As near the top as it can be, so that a cached page costs little more than a static
-    # file. A page is the same for every reader of its address (the language too comes from
-    # the address alone): the cache keeps the headers the middleware below gave it (the
-    # language, its length, X-Frame-Options) and serves it without passing them again.
-    "reforms.middleware.DataVersionCacheMiddleware",
     # Before Common, as i18n_patterns needs. The language comes from the URL prefix alone
     # (none for Chinese), never from a session, a cookie or Accept-Language.
     "django.middleware.locale.LocaleMiddleware",

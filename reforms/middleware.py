@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -32,7 +34,7 @@ PAGE_CACHE_MAX_BYTES = 4 * 1024 * 1024
 UNCACHED_PREFIXES = ("/static/",)
 # Part of every key: entries of another shape, kept by a shared cache from before a deploy,
 # are never read as this one.
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +157,30 @@ def _parameters_read_at(path_info):
     return getattr(match.func, "query_parameters", frozenset())
 
 
+def read_query(request):
+    """The query string of the page a public request is for: only the parameters its view
+    reads, in alphabetical order, encoded one way; None when the request's is that already.
+
+    Used to make the page (``ReadQueryOnlyMiddleware``) and, above everything else, to find
+    it in the page cache, which must key it as it will be made."""
+    read = _parameters_read_at(request.path_info)
+    names = list(request.GET)
+    if (
+        names == sorted(names)
+        and all(name in read for name in names)
+        and request.META.get("QUERY_STRING", "") == request.GET.urlencode()
+    ):
+        # Already as the page would have it, encoded the one way: as links on the site
+        # write it. Nothing to rebuild.
+        return None
+    query = QueryDict(mutable=True)
+    for name in sorted(request.GET):
+        if name in read:
+            query.setlist(name, request.GET.getlist(name))
+    query._mutable = False
+    return query
+
+
 class ReadQueryOnlyMiddleware:
     """A public page sees only the query parameters its view reads, in alphabetical order.
 
@@ -170,23 +196,10 @@ class ReadQueryOnlyMiddleware:
 
     def __call__(self, request):
         if _cacheable_request(request):
-            read = _parameters_read_at(request.path_info)
-            names = list(request.GET)
-            if (
-                names == sorted(names)
-                and all(name in read for name in names)
-                and request.META.get("QUERY_STRING", "") == request.GET.urlencode()
-            ):
-                # Already as the page would have it, encoded the one way: as links on the
-                # site write it. Nothing to rebuild.
-                return self.get_response(request)
-            query = QueryDict(mutable=True)
-            for name in sorted(request.GET):
-                if name in read:
-                    query.setlist(name, request.GET.getlist(name))
-            query._mutable = False
-            request.GET = query
-            request.META["QUERY_STRING"] = query.urlencode()
+            query = read_query(request)
+            if query is not None:
+                request.GET = query
+                request.META["QUERY_STRING"] = query.urlencode()
         return self.get_response(request)
 
 
@@ -197,14 +210,29 @@ class DataVersionCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        version, changed_at = versioning.current()
+        try:
+            # The host is part of the page: absolute addresses (citations, alternates,
+            # downloads) are written with it.
+            host = request.get_host()
+        except DisallowedHost:
+            # Refused below, as any other response, with the headers every response carries.
+            return self.get_response(request)
+        try:
+            version, changed_at = versioning.current()
+        except DatabaseError:
+            # No page can be found or kept without the version. The stack below answers, its
+            # own reads failing alike (503 for a database out of reach), with the headers
+            # every response carries.
+            return self.get_response(request)
         # Views that need the version (to link names in text, to date a citation) take it
         # from here rather than reading it again.
         request.data_version = (version, changed_at)
-        # The host is part of the page: absolute addresses (citations, alternates, downloads)
-        # are written with it.
-        address = f"{request.get_host()}{request.get_full_path()}"
-        # The language is part of the address too: it comes from the path alone.
+        # The page as it will be made: the language comes from the path, the scheme decides
+        # whether it is redirected to HTTPS and carries HSTS, and only the parameters its
+        # view reads count.
+        query = read_query(request)
+        query_string = request.META.get("QUERY_STRING", "") if query is None else query.urlencode()
+        address = f"{request.scheme}://{host}{escape_uri_path(request.path)}?{query_string}"
         path_hash = hashlib.sha256(address.encode()).hexdigest()[:32]
         key = f"page:{ENTRY_FORMAT}:{build_id()}:{version}:{path_hash}"
         entry = _cache_call(cache.get, key)
@@ -220,9 +248,10 @@ class DataVersionCacheMiddleware:
             patch_cache_control(response, public=True, no_cache=True)
             entry = {
                 "content": content,
-                # As the middleware below this one left them (type, length, a download's file
-                # name, X-Frame-Options …) with the above: a cached page is served with them
-                # as they are, without passing that middleware or making them again.
+                # As the whole stack below left them (type, length, language, a download's
+                # file name, the security headers and the content security policy …) with
+                # the above: a cached page is served with them as they are, as a caching
+                # proxy in front of the site would, without passing the stack again.
                 "headers": dict(response.items()),
                 "etag": etag,
             }

@@ -99,10 +99,28 @@ def test_a_failed_load_leaves_the_version_where_it_was(tmp_path, db):
 
 
 def test_cached_pages_keep_the_security_headers(client, report_data):
-    for _ in range(2):
-        response = client.get("/schools/")
+    made, kept = client.get("/schools/"), client.get("/schools/")
+
+    for response in (made, kept):
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert kept["Content-Security-Policy"] == made["Content-Security-Policy"]
+
+
+def test_a_page_cached_over_https_is_never_served_over_plain_http(client, report_data, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    for _ in range(2):
+        secure = client.get("/schools/", secure=True)
+        assert secure.status_code == 200
+        assert secure["Strict-Transport-Security"] == "max-age=3600"
+
+    plain = client.get("/schools/")
+
+    assert plain.status_code == 301
+    assert plain["Location"] == "https://testserver/schools/"
+    assert "Strict-Transport-Security" not in plain
 
 
 def test_a_cached_page_is_not_served_to_an_unknown_host(client, report_data):
@@ -111,6 +129,10 @@ def test_a_cached_page_is_not_served_to_an_unknown_host(client, report_data):
     response = client.get("/schools/", HTTP_HOST="attacker.example")
 
     assert response.status_code == 400
+    # Refused as any other response is, with the headers every response carries.
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+    assert response["Content-Language"] == "zh-hans"
 
 
 def test_last_modified_is_when_the_data_changed_in_any_time_zone(client, report_data):

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from reforms import security, versioning
+from reforms import security
 from reforms.models import Award, Initiative, School, Section
 from reforms.registry import COLLECTIONS
 
@@ -470,12 +470,16 @@ def test_an_unreachable_database_gives_a_503(client, report_data, monkeypatch):
         }
         wrapper.ensure_connection()
 
-    monkeypatch.setattr(versioning, "current", unreachable)
+    # Every query of the request, the data version's first.
+    monkeypatch.setattr(connections[DEFAULT_DB_ALIAS], "cursor", unreachable)
     client.raise_request_exception = False
 
     response = client.get("/schools/")
 
     assert response.status_code == 503
+    # An error page carries the headers every response does.
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
     assert response["Retry-After"] == "60"
     assert "暂时无法访问" in response.content.decode()
     assert "could not connect" not in response.content.decode()
@@ -487,7 +491,7 @@ def test_any_other_database_error_is_a_500_logged_with_its_traceback(
     def fails():
         raise OperationalError("parser stack overflow")
 
-    monkeypatch.setattr(versioning, "current", fails)
+    monkeypatch.setattr(connections[DEFAULT_DB_ALIAS], "cursor", fails)
     client.raise_request_exception = False
 
     response = client.get("/schools/")

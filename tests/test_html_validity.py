@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from reforms import versioning
+from reforms import views
 from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
@@ -99,10 +99,10 @@ def error_pages(client, monkeypatch, prefix):
     """The 500 and 503 pages, as a failing view and an unreachable database give them."""
     client.raise_request_exception = False
 
-    def broken():
+    def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    def unreachable():
+    def unreachable(*args, **kwargs):
         wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
         wrapper.settings_dict = {
             **wrapper.settings_dict,
@@ -113,9 +113,14 @@ def error_pages(client, monkeypatch, prefix):
         wrapper.ensure_connection()
 
     pages = []
-    for failure, status in ((broken, 500), (unreachable, 503)):
+    # A bug in the view; every query of the request failing, the data version's first.
+    failures = (
+        (views.CollectionListView, "get_queryset", broken, 500),
+        (connections[DEFAULT_DB_ALIAS], "cursor", unreachable, 503),
+    )
+    for target, name, failure, status in failures:
         with monkeypatch.context() as patch:
-            patch.setattr(versioning, "current", failure)
+            patch.setattr(target, name, failure)
             response = client.get(f"{prefix}/zones/")
         assert response.status_code == status
         pages.append((f"{prefix}/zones/ ({status})", status, response.content.decode()))
