@@ -35,6 +35,13 @@ UNCACHED_PREFIXES = ("/static/",)
 # Part of every key: entries of another shape, kept by a shared cache from before a deploy,
 # are never read as this one.
 ENTRY_FORMAT = 4
+# What a client sends to make a request conditional (ETag, Last-Modified).
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +267,9 @@ class DataVersionCacheMiddleware:
         response = HttpResponse(entry["content"], headers=entry["headers"])
         if last_modified:
             response["Last-Modified"] = http_date(last_modified)
+        if not any(header in request.META for header in CONDITIONAL_HEADERS):
+            # Nothing to compare: the page as it is.
+            return response
         return get_conditional_response(
             request, etag=entry["etag"], last_modified=last_modified, response=response
         )
