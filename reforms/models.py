@@ -15,7 +15,7 @@ import simple_history
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
 from django.db.models.functions import ExtractYear, RowNumber
 from django.urls import reverse
@@ -194,23 +194,43 @@ class NamedQuerySet(models.QuerySet):
             )
         )
 
-    def links_by_record(self, relation):
-        """{record pk: [RecordLink, ...]} for these records' many-to-many ``relation``, in the
-        linked model's order: what links to them show, read in one query without building
-        the linked records, which cost a page of fifty more than all else it read."""
+    def links_by_record(self, relation, ids):
+        """{record pk: [RecordLink, ...]} for the records with ``ids`` and their many-to-many
+        ``relation``, in the linked model's order: what links to them show, without building
+        the linked records, which cost a page of fifty more than all else it read.
+
+        One statement written from the models' own tables and columns: the ORM took three
+        times as long to put it together as the database to answer it, twice a timeline page.
+        """
+        if not ids:
+            return {}
         field = self.model._meta.get_field(relation)
-        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        linked = field.related_model
-        rows = (
-            field.remote_field.through.objects.filter(**{f"{source}__in": self.values("pk")})
-            .order_by(*(f"{target}__{name}" for name in linked._meta.ordering))
-            .values_list(
-                source, f"{target}__pk", f"{target}__name", f"{target}__name_en", f"{target}__slug"
-            )
+        through = field.remote_field.through._meta
+        linked = field.related_model._meta
+        quote = connections[self.db].ops.quote_name
+
+        def column(meta, name):
+            return quote(meta.get_field(name).column)
+
+        shown = ", ".join(f"l.{column(linked, name)}" for name in LINK_FIELDS)
+        order = ", ".join(
+            f"l.{column(linked, name.removeprefix('-'))}{' DESC' if name.startswith('-') else ''}"
+            for name in linked.ordering
+        )
+        source = column(through, field.m2m_field_name())
+        target = column(through, field.m2m_reverse_field_name())
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"SELECT t.{source}, {shown}"
+            f" FROM {quote(through.db_table)} t JOIN {quote(linked.db_table)} l"
+            f" ON l.{quote(linked.pk.column)} = t.{target}"
+            f" WHERE t.{source} IN ({marks}) ORDER BY {order}"
         )
         links = defaultdict(list)
-        for record_id, *shown in rows:
-            links[record_id].append(RecordLink(linked, *shown))
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, list(ids))
+            for record_id, *link in cursor.fetchall():
+                links[record_id].append(RecordLink(field.related_model, *link))
         return links
 
     def facet_counts(self, spec, ids, limit):
