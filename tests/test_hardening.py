@@ -2,6 +2,7 @@
 takes no writes, a guarded admin whose every change can be undone, and clean failures."""
 
 import csv
+import datetime
 import io
 import json
 import logging
@@ -22,7 +23,7 @@ from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reforms import security
-from reforms.models import Award, Initiative, School, Section
+from reforms.models import Award, Initiative, Milestone, School, Section, Zone
 from reforms.registry import COLLECTIONS
 
 from .conftest import ROOT
@@ -564,6 +565,33 @@ def test_stored_html_is_shown_as_text_on_every_page(client, hostile_school):
         assert "<script>alert" not in page, url
         assert "<img src=x" not in page, url
         assert "&lt;script&gt;alert" in page or "&lt;img src=x" in page, url
+
+
+def test_stored_html_is_shown_as_text_on_the_timeline(
+    client, report_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        # The earliest event, so on the first page and in its chart; its zone named as badly.
+        milestone = Milestone.objects.create(
+            name=HOSTILE_NAME,
+            description=HOSTILE_TEXT,
+            date=datetime.date(1990, 1, 1),
+            date_precision="year",
+            date_inferred=True,
+            date_inference=HOSTILE_TEXT,
+        )
+        zone = Zone.objects.first()
+        zone.name = HOSTILE_NAME + "实验区"
+        zone.save()
+        milestone.zones.add(zone)
+
+    for url in ("/milestones/", "/en/milestones/"):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page, url
+        assert "<img src=x" not in page, url
+        # The name in the event, its zone's and the chart's dot; the text and the reason.
+        assert page.count("&lt;script&gt;alert(&quot;名&quot;)&lt;/script&gt;学校") >= 3, url
+        assert page.count("&lt;img src=x onerror=alert(1)&gt;说明 &quot;引号&quot; &amp; 符号") >= 2
 
 
 def test_stored_html_is_plain_data_in_every_download(client, hostile_school):
