@@ -7,8 +7,10 @@ and an entry here.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import filters, tables
@@ -40,7 +42,14 @@ class Collection:
 
     @property
     def list_url(self):
-        return reverse(f"{self.slug}-list")
+        return _list_url(self.slug, get_language(), get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _list_url(slug, language, script_prefix):
+    # Every page's navigation links every collection, and reverse() walks the URL patterns
+    # each time; the address depends on the language and the prefix the site is served at.
+    return reverse(f"{slug}-list")
 
 
 # In the order of the site navigation.
