@@ -6,8 +6,9 @@ Signals catch saves, deletes and relation changes from the admin, the shell and 
 """
 
 import datetime
+import os
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -16,14 +17,72 @@ from .models import NAMED_MODELS, DataVersion, FacetCount, FigureValue, Section,
 
 _CURRENT = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = 1"
 
+# A SQLite database file's header: the format a writer uses at offset 18 (1: rollback journal,
+# 2: WAL) and, at offset 24, the file change counter (https://www.sqlite.org/fileformat.html).
+_WRITE_VERSION_AT, _COUNTER_AT = 18, 24
+_ROLLBACK_JOURNAL = 1
+
+# (database path, its file and change counter, (version, changed_at)) as this process last
+# read them.
+_remembered = None
+# Each database file this process reads the header of, by (path, device, inode): opened once
+# and never closed, for closing any descriptor of a file drops every lock SQLite holds on it
+# in the process (POSIX advisory locks belong to the process, not to the descriptor). The
+# inode tells a file put in place of another at the same path.
+_headers = {}
+
+
+def _change_counter(path):
+    """The file at ``path`` (device, inode) and its SQLite file change counter; None where
+    the counter does not tell every change.
+
+    SQLite moves it on whenever a connection that changed the file lets go of it, for other
+    processes to tell that their copies of its pages are stale: reading it is one small
+    read of the file, where reading the version is a statement. In WAL mode it is not moved
+    on every time, so there the version is read each time.
+    """
+    try:
+        status = os.stat(path)
+        file = (path, status.st_dev, status.st_ino)
+        descriptor = _headers.get(file)
+        if descriptor is None:
+            descriptor = _headers[file] = os.open(path, os.O_RDONLY)
+        header = os.pread(descriptor, _COUNTER_AT + 4 - _WRITE_VERSION_AT, _WRITE_VERSION_AT)
+    except OSError:
+        return None
+    if len(header) < _COUNTER_AT + 4 - _WRITE_VERSION_AT or header[0] != _ROLLBACK_JOURNAL:
+        return None
+    return file[1:], header[_COUNTER_AT - _WRITE_VERSION_AT :]
+
 
 def current():
     """(version, changed_at) as every process sees it now.
 
-    Read on every request, cached or not, so it is one plain statement: building it through
-    the ORM costs more than serving a cached page does.
+    Read on every request, cached or not. On a SQLite file in its default journal mode, and
+    outside a transaction (whose own changes the file does not show yet), the version this
+    process read last is taken again while the file's change counter says nothing was
+    committed since: a cached page then costs no statement at all. Otherwise it is one plain
+    statement: building it through the ORM costs more than serving a cached page does.
     """
-    with connection.cursor() as cursor:
+    global _remembered
+    path = None
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor == "sqlite" and not database.in_atomic_block:
+        path = database.settings_dict["NAME"]
+        counter = _change_counter(path) if isinstance(path, (str, os.PathLike)) else None
+        if counter is None:
+            path = None
+        elif _remembered is not None and _remembered[:2] == (path, counter):
+            return _remembered[2]
+    read = _read_current()
+    # Read after the counter: a change committed in between is read now and, the counter
+    # having moved, read again next time.
+    _remembered = (path, counter, read) if path is not None else None
+    return read
+
+
+def _read_current():
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         # No parameters: the statement is sent as it is, without rewriting placeholders.
         cursor.execute(_CURRENT)
         row = cursor.fetchone()
@@ -61,7 +120,7 @@ def refresh_statistics():
     facet counts over many thousands of rows can run for seconds; autovacuum gets there only
     later. Outside any transaction, so it sees what was just committed.
     """
-    with connection.cursor() as cursor:
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("ANALYZE")
 
 

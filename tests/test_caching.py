@@ -1,5 +1,10 @@
 """Public pages come from the cache until the data changes, and not a request longer."""
 
+import json
+import sqlite3
+import subprocess
+import sys
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -10,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from reforms import versioning
 from reforms.models import Organization, School
 
+from .conftest import ROOT
 from .test_loaddata import GOOD, write
 
 pytestmark = pytest.mark.django_db
@@ -323,3 +329,72 @@ def test_a_failing_cache_never_fails_a_page(client, report_data, monkeypatch, er
         response = client.get(url)
         assert response.status_code == 200, url
     assert "珊瑚中学" in client.get("/schools/").content.decode()
+
+
+# The data version on a SQLite file, read by a process of its own
+
+VERSION_READS = """
+import json, os, sqlite3, sys
+import django
+django.setup()
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from reforms import versioning
+
+path = os.environ["DATABASE_URL"].removeprefix("sqlite:///")
+
+
+def read():
+    with CaptureQueriesContext(connection) as queries:
+        version, _ = versioning.current()
+    return [version, len(queries)]
+
+
+def commit_elsewhere(statement):
+    # Another process's connection, as a load or an admin save on another worker.
+    other = sqlite3.connect(path)
+    with other:
+        other.execute(statement)
+    other.close()
+
+
+reads = {"first": read(), "again": read()}
+commit_elsewhere("UPDATE reforms_dataversion SET version = version + 1 WHERE id = 1")
+reads["after another's change"] = read()
+reads["after that"] = read()
+with transaction.atomic():
+    reads["in a transaction"] = read()
+commit_elsewhere("PRAGMA journal_mode=WAL")
+reads["in WAL mode"] = read()
+reads["in WAL mode again"] = read()
+print(json.dumps(reads))
+"""
+
+
+def test_on_a_sqlite_file_the_version_is_read_again_only_when_the_file_changed(
+    cli_environment,
+):
+    sqlite3_file = cli_environment["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(sqlite3_file) as database:
+        database.execute("INSERT OR REPLACE INTO reforms_dataversion VALUES (1, 7, '2026-01-02')")
+    result = subprocess.run(
+        [sys.executable, "-c", VERSION_READS],
+        cwd=ROOT,
+        env={**cli_environment, "DJANGO_SETTINGS_MODULE": "nanan_portal.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+    # [version, statements made to read it]
+    assert json.loads(result.stdout) == {
+        "first": [7, 1],
+        "again": [7, 0],
+        "after another's change": [8, 1],
+        "after that": [8, 0],
+        # Its own uncommitted changes would not show in the file.
+        "in a transaction": [8, 1],
+        # SQLite does not move the counter on every change there.
+        "in WAL mode": [8, 1],
+        "in WAL mode again": [8, 1],
+    }
