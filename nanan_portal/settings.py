@@ -119,17 +119,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, as a caching proxy in front of the site would be, so that a cached page costs
-    # no more than a static file. A page is the same for every reader of its address (the
-    # language too comes from the address alone): the cache keeps every header the stack
-    # below gave it (security headers and content security policy included) and serves it
-    # without passing the stack again. It keys a page as ReadQueryOnlyMiddleware below will
-    # make it, from the parameters its view reads alone, and by scheme, which decides the
-    # HTTPS redirect and HSTS.
-    "reforms.middleware.DataVersionCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Directly after the headers, so static files skip the rest of the stack.
+    # Directly under the headers every response carries, where a static file is served, so
+    # that a cached page costs what a static file does: made by the stack below once, it is
+    # kept with the headers that stack gave it (the language, its length, X-Frame-Options)
+    # and served without passing it again. A page is the same for every reader of its address
+    # (the language too comes from the address alone); it is keyed as ReadQueryOnlyMiddleware
+    # below will make it, from the parameters its view reads alone.
+    "reforms.middleware.DataVersionCacheMiddleware",
+    # Static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "reforms.middleware.ReadOnlyPublicSiteMiddleware",
     "reforms.middleware.NoNulQueryMiddleware",

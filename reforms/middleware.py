@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError
+from django.db import Error as DatabaseProblem
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -91,8 +91,14 @@ def _cacheable_response(response):
         # Pages that say they are per-user or must not be stored are taken at their word.
         and "private" not in cache_control
         and "no-store" not in cache_control
-        and "Cookie" not in response.get("Vary", "")
+        # A page that differs with a request header is not one page per address. The
+        # language comes from the address alone, whatever LocaleMiddleware's Vary says.
+        and not (_vary_names(response) - {"accept-language"})
     )
+
+
+def _vary_names(response):
+    return {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
 
 
 def _cache_call(method, *args):
@@ -222,21 +228,19 @@ class DataVersionCacheMiddleware:
             # downloads) are written with it.
             host = request.get_host()
         except DisallowedHost:
-            # Refused below, as any other response, with the headers every response carries.
+            # Refused below, as any other request for an unknown host is.
             return self.get_response(request)
         try:
             version, changed_at = versioning.current()
-        except DatabaseError:
+        except DatabaseProblem:
             # No page can be found or kept without the version. The stack below answers, its
-            # own reads failing alike (503 for a database out of reach), with the headers
-            # every response carries.
+            # own reads failing alike: 503 for a database out of reach.
             return self.get_response(request)
         # Views that need the version (to link names in text, to date a citation) take it
         # from here rather than reading it again.
         request.data_version = (version, changed_at)
-        # The page as it will be made: the language comes from the path, the scheme decides
-        # whether it is redirected to HTTPS and carries HSTS, and only the parameters its
-        # view reads count.
+        # The page as it will be made: the language comes from the path, absolute addresses
+        # are written with the scheme, and only the parameters its view reads count.
         query = read_query(request)
         query_string = request.META.get("QUERY_STRING", "") if query is None else query.urlencode()
         address = f"{request.scheme}://{host}{escape_uri_path(request.path)}?{query_string}"
@@ -255,10 +259,11 @@ class DataVersionCacheMiddleware:
             patch_cache_control(response, public=True, no_cache=True)
             entry = {
                 "content": content,
-                # As the whole stack below left them (type, length, language, a download's
-                # file name, the security headers and the content security policy …) with
-                # the above: a cached page is served with them as they are, as a caching
-                # proxy in front of the site would, without passing the stack again.
+                # As the middleware below this one left them (type, length, language, a
+                # download's file name, X-Frame-Options …) with the above: a cached page is
+                # served with them as they are, without passing that middleware again. The
+                # security headers and the content security policy, from the middleware above,
+                # are added to every response afresh, as settings say now.
                 "headers": dict(response.items()),
                 "etag": etag,
             }
@@ -268,7 +273,8 @@ class DataVersionCacheMiddleware:
         if last_modified:
             response["Last-Modified"] = http_date(last_modified)
         if not any(header in request.META for header in CONDITIONAL_HEADERS):
-            # Nothing to compare: the page as it is.
+            # Most requests ask for the page unconditionally: spared parsing the headers
+            # that are not there.
             return response
         return get_conditional_response(
             request, etag=entry["etag"], last_modified=last_modified, response=response

@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import F
+from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from reforms import versioning
+from reforms import middleware, versioning
 from reforms.models import Organization, School
 
 from .conftest import ROOT
@@ -112,6 +114,37 @@ def test_cached_pages_keep_the_security_headers(client, report_data):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert kept["Content-Security-Policy"] == made["Content-Security-Policy"]
+
+
+def test_a_cached_page_carries_the_security_headers_the_settings_give_now(
+    client, report_data, settings
+):
+    settings.SECURE_HSTS_SECONDS = 3600
+    assert client.get("/schools/", secure=True)["Strict-Transport-Security"] == "max-age=3600"
+
+    # As after a deploy that only changes settings: the page kept, the headers made anew.
+    settings.SECURE_HSTS_SECONDS = 60
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    kept = Client().get("/schools/", secure=True)
+
+    assert kept["Strict-Transport-Security"] == "max-age=60"
+    assert kept["Content-Security-Policy"] == "default-src 'self'"
+
+
+@pytest.mark.parametrize("vary", ["Accept-Encoding", "Cookie", "Accept-Language, User-Agent"])
+def test_a_page_that_varies_with_a_request_header_is_not_kept(vary):
+    page = HttpResponse("page")
+    page["Vary"] = vary
+
+    assert not middleware._cacheable_response(page)
+
+
+def test_a_page_varying_only_with_the_language_header_is_kept():
+    # The language comes from the address alone, whatever LocaleMiddleware's Vary says.
+    page = HttpResponse("page")
+    page["Vary"] = "Accept-Language"
+
+    assert middleware._cacheable_response(page)
 
 
 def test_a_page_cached_over_https_is_never_served_over_plain_http(client, report_data, settings):
@@ -364,6 +397,16 @@ reads["after another's change"] = read()
 reads["after that"] = read()
 with transaction.atomic():
     reads["in a transaction"] = read()
+# Another file put in its place, as a restored copy is, while this process's connection
+# still has the one it replaces open.
+copy = sqlite3.connect(path + ".restored")
+with copy:
+    sqlite3.connect(path).backup(copy)
+    copy.execute("UPDATE reforms_dataversion SET version = 107 WHERE id = 1")
+copy.close()
+os.replace(path + ".restored", path)
+reads["after a restore"] = read()
+reads["after that again"] = read()
 commit_elsewhere("PRAGMA journal_mode=WAL")
 reads["in WAL mode"] = read()
 reads["in WAL mode again"] = read()
@@ -383,6 +426,7 @@ def test_on_a_sqlite_file_the_version_is_read_again_only_when_the_file_changed(
         env={**cli_environment, "DJANGO_SETTINGS_MODULE": "nanan_portal.settings"},
         capture_output=True,
         text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
 
@@ -394,7 +438,9 @@ def test_on_a_sqlite_file_the_version_is_read_again_only_when_the_file_changed(
         "after that": [8, 0],
         # Its own uncommitted changes would not show in the file.
         "in a transaction": [8, 1],
+        "after a restore": [107, 1],
+        "after that again": [107, 0],
         # SQLite does not move the counter on every change there.
-        "in WAL mode": [8, 1],
-        "in WAL mode again": [8, 1],
+        "in WAL mode": [107, 1],
+        "in WAL mode again": [107, 1],
     }
