@@ -22,37 +22,42 @@ _CURRENT = f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE 
 _WRITE_VERSION_AT, _COUNTER_AT = 18, 24
 _ROLLBACK_JOURNAL = 1
 
-# (database path, its file and change counter, (version, changed_at)) as this process last
-# read them.
+# ((database path, its file, its change counter), (version, changed_at)) as this process
+# last read them.
 _remembered = None
 # Each database file this process reads the header of, by (path, device, inode): opened once
 # and never closed, for closing any descriptor of a file drops every lock SQLite holds on it
 # in the process (POSIX advisory locks belong to the process, not to the descriptor). The
-# inode tells a file put in place of another at the same path.
+# inode tells a file put in place of another at the same path; the one it replaced stays
+# open, its space on disk held, until the process ends.
 _headers = {}
 
 
 def _change_counter(path):
-    """The file at ``path`` (device, inode) and its SQLite file change counter; None where
-    the counter does not tell every change.
+    """The file at ``path`` as (device, inode), its SQLite file change counter, and whether
+    this process had not read that file before; None where the counter does not tell every
+    change.
 
-    SQLite moves it on whenever a connection that changed the file lets go of it, for other
-    processes to tell that their copies of its pages are stale: reading it is one small
-    read of the file, where reading the version is a statement. In WAL mode it is not moved
-    on every time, so there the version is read each time.
+    SQLite moves the counter on whenever a connection that changed the file lets go of it,
+    for other processes to tell that their copies of its pages are stale: reading it is one
+    small read of the file, where reading the version is a statement. In WAL mode it is not
+    moved on every time, so there the version is read each time.
     """
     try:
         status = os.stat(path)
-        file = (path, status.st_dev, status.st_ino)
-        descriptor = _headers.get(file)
-        if descriptor is None:
-            descriptor = _headers[file] = os.open(path, os.O_RDONLY)
+        descriptor = _headers.get((path, status.st_dev, status.st_ino))
+        new = descriptor is None
+        if new:
+            descriptor = os.open(path, os.O_RDONLY)
+            # The file opened, which may have been put in place since the stat.
+            status = os.fstat(descriptor)
+            _headers[(path, status.st_dev, status.st_ino)] = descriptor
         header = os.pread(descriptor, _COUNTER_AT + 4 - _WRITE_VERSION_AT, _WRITE_VERSION_AT)
     except OSError:
         return None
     if len(header) < _COUNTER_AT + 4 - _WRITE_VERSION_AT or header[0] != _ROLLBACK_JOURNAL:
         return None
-    return file[1:], header[_COUNTER_AT - _WRITE_VERSION_AT :]
+    return (status.st_dev, status.st_ino), header[_COUNTER_AT - _WRITE_VERSION_AT :], new
 
 
 def current():
@@ -65,19 +70,30 @@ def current():
     statement: building it through the ORM costs more than serving a cached page does.
     """
     global _remembered
-    path = None
     database = connections[DEFAULT_DB_ALIAS]
-    if database.vendor == "sqlite" and not database.in_atomic_block:
+    stamp = None
+    if (
+        database.vendor == "sqlite"
+        and not database.in_atomic_block
+        and (database.connection is None or database.get_autocommit())
+        and isinstance(database.settings_dict["NAME"], (str, os.PathLike))
+    ):
         path = database.settings_dict["NAME"]
-        counter = _change_counter(path) if isinstance(path, (str, os.PathLike)) else None
-        if counter is None:
-            path = None
-        elif _remembered is not None and _remembered[:2] == (path, counter):
-            return _remembered[2]
+        counted = _change_counter(path)
+        if counted is not None:
+            file, counter, new = counted
+            stamp = (path, file, counter)
+            if _remembered is not None and _remembered[0] == stamp:
+                return _remembered[1]
+            if new:
+                # A file at this path this process has not read before, put in place of
+                # another (a restored copy) or first read: a connection opened earlier may
+                # still have the file it replaced open, and is opened again.
+                database.close()
     read = _read_current()
     # Read after the counter: a change committed in between is read now and, the counter
     # having moved, read again next time.
-    _remembered = (path, counter, read) if path is not None else None
+    _remembered = (stamp, read) if stamp is not None else None
     return read
 
 
