@@ -9,7 +9,7 @@ and an entry here.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -42,14 +42,15 @@ class Collection:
 
     @property
     def list_url(self):
-        return _list_url(self.slug, get_language(), get_script_prefix())
+        return _list_url(self.slug, get_language(), get_script_prefix(), get_urlconf())
 
 
 @lru_cache(maxsize=256)
-def _list_url(slug, language, script_prefix):
+def _list_url(slug, language, script_prefix, urlconf):
     # Every page's navigation links every collection, and reverse() walks the URL patterns
-    # each time; the address depends on the language and the prefix the site is served at.
-    return reverse(f"{slug}-list")
+    # each time; the address depends on the language, the prefix the site is served at and
+    # the URLs in use.
+    return reverse(f"{slug}-list", urlconf=urlconf)
 
 
 # In the order of the site navigation.

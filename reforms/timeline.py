@@ -61,9 +61,9 @@ def events_by_year(records, linker):
 
 
 def event(record, record_links, linker, content_lang, labels, links):
-    """One ``<li class="timeline__event">``. ``labels`` are escaped already, and
-    ``content_lang`` is markup of this module's own; text of the record is escaped here,
-    where markup (linked names, a marked date) is not."""
+    """One ``<li class="timeline__event">``. ``content_lang`` is markup of this module's
+    own; everything else is escaped where it is put in, markup made safe already (linked
+    names, a marked date) passing as it is."""
     date = conditional_escape(partial_date(record, labels["undated"]))
     parts = [
         f'<p class="timeline__date">{date}</p>',
@@ -79,14 +79,13 @@ def event(record, record_links, linker, content_lang, labels, links):
         reason = conditional_escape(linker.link(record.date_inference))
         if content_lang:
             reason = f'<span lang="{CONTENT_LANG}">{reason}</span>'
-        parts.append(
-            f'<p class="timeline__inferred"><strong>{labels["inferred"]}</strong>{reason}</p>'
-        )
+        label = conditional_escape(labels["inferred"])
+        parts.append(f'<p class="timeline__inferred"><strong>{label}</strong>{reason}</p>')
     for relation in LINKED:
         linked = links[relation].get(record.pk)
         if linked:
             parts.append(
-                f'<p class="muted">{labels[relation]}'
+                f'<p class="muted">{conditional_escape(labels[relation])}'
                 f"{conditional_escape(linked_records(linked, record_links))}</p>"
             )
     body = "\n".join(parts)
