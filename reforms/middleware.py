@@ -153,6 +153,10 @@ class NoNulQueryMiddleware:
         return HttpResponseRedirect(f"{path}?{cleaned}" if cleaned else path)
 
 
+# The time the data last changed, the same for every page until it changes again.
+_http_date = lru_cache(maxsize=8)(http_date)
+
+
 @lru_cache(maxsize=4096)
 def _parameters_read_at(path_info):
     """The query-string parameters the view at this path reads (``views.reads_query``).
@@ -176,12 +180,15 @@ def read_query(request):
 
     Used to make the page (``ReadQueryOnlyMiddleware``) and, above everything else, to find
     it in the page cache, which must key it as it will be made."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return None
     read = _parameters_read_at(request.path_info)
     names = list(request.GET)
     if (
         names == sorted(names)
         and all(name in read for name in names)
-        and request.META.get("QUERY_STRING", "") == request.GET.urlencode()
+        and raw == request.GET.urlencode()
     ):
         # Already as the page would have it, encoded the one way: as links on the site
         # write it. Nothing to rebuild.
@@ -271,7 +278,7 @@ class DataVersionCacheMiddleware:
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = HttpResponse(entry["content"], headers=entry["headers"])
         if last_modified:
-            response["Last-Modified"] = http_date(last_modified)
+            response["Last-Modified"] = _http_date(last_modified)
         if not any(header in request.META for header in CONDITIONAL_HEADERS):
             # Most requests ask for the page unconditionally: spared parsing the headers
             # that are not there.
