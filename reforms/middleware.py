@@ -81,6 +81,11 @@ def _cacheable_request(request):
     )
 
 
+def _holds_nul(request):
+    raw = request.META.get("QUERY_STRING", "")
+    return "%00" in raw or "\x00" in raw
+
+
 def _cacheable_response(response):
     cache_control = response.get("Cache-Control", "")
     return (
@@ -140,8 +145,7 @@ class NoNulQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        raw = request.META.get("QUERY_STRING", "")
-        if request.method not in ("GET", "HEAD") or ("%00" not in raw and "\x00" not in raw):
+        if request.method not in ("GET", "HEAD") or not _holds_nul(request):
             return self.get_response(request)
         query = QueryDict(mutable=True)
         for key, values in request.GET.lists():
@@ -228,7 +232,9 @@ class DataVersionCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _cacheable_request(request):
+        # A query holding a NUL byte is sent elsewhere below (NoNulQueryMiddleware), even in
+        # a parameter the page does not read.
+        if not _cacheable_request(request) or _holds_nul(request):
             return self.get_response(request)
         try:
             # The host is part of the page: absolute addresses (citations, alternates,

@@ -444,3 +444,12 @@ def test_on_a_sqlite_file_the_version_is_read_again_only_when_the_file_changed(
         "in WAL mode": [107, 1],
         "in WAL mode again": [107, 1],
     }
+
+
+def test_a_nul_byte_is_redirected_away_even_in_a_parameter_the_page_ignores(client, report_data):
+    assert client.get("/initiatives/").status_code == 200
+
+    response = client.get("/initiatives/", QUERY_STRING="per_page=%00&x=1")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/initiatives/?per_page=&x=1"
