@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from reforms import views
@@ -119,6 +120,8 @@ def error_pages(client, monkeypatch, prefix):
         (connections[DEFAULT_DB_ALIAS], "cursor", unreachable, 503),
     )
     for target, name, failure, status in failures:
+        # Made afresh, not served from the cache the crawl filled.
+        cache.clear()
         with monkeypatch.context() as patch:
             patch.setattr(target, name, failure)
             response = client.get(f"{prefix}/zones/")
