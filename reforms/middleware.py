@@ -182,8 +182,8 @@ def read_query(request):
     """The query string of the page a public request is for: only the parameters its view
     reads, in alphabetical order, encoded one way; None when the request's is that already.
 
-    Used to make the page (``ReadQueryOnlyMiddleware``) and, above everything else, to find
-    it in the page cache, which must key it as it will be made."""
+    Used to make the page (``ReadQueryOnlyMiddleware``) and, above that, to find it in the
+    page cache, which must key it as it will be made."""
     raw = request.META.get("QUERY_STRING", "")
     if not raw:
         return None
