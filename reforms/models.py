@@ -214,11 +214,12 @@ class NamedQuerySet(models.QuerySet):
             return quote(meta.get_field(name).column)
 
         def order_by(name):
-            field = linked.get_field(name.removeprefix("-")) if isinstance(name, str) else None
-            if field is None or field.is_relation or not field.concrete:
+            named = name.removeprefix("-") if isinstance(name, str) else None
+            by = linked.pk if named == "pk" else linked.get_field(named) if named else None
+            if by is None or by.is_relation or not by.concrete:
                 # An expression or a relation in Meta.ordering is the ORM's to write.
                 raise ValueError(f"{linked.label} is ordered by {name!r}, not by its columns")
-            return f"l.{quote(field.column)}{' DESC' if name.startswith('-') else ''}"
+            return f"l.{quote(by.column)}{' DESC' if name.startswith('-') else ''}"
 
         shown = ", ".join(f"l.{column(linked, name)}" for name in LINK_FIELDS)
         order = ", ".join([*map(order_by, linked.ordering), f"l.{quote(linked.pk.column)}"])
