@@ -436,6 +436,22 @@ def cli_environment(tmp_path, migrated_sqlite):
     return sqlite_environment(database)
 
 
+def connect_to_nowhere(*args, **kwargs):
+    """Stands in for the database's ``cursor``, failing as an unreachable database does: a
+    second connection to one that is not there, no such file for SQLite, nothing listening
+    for PostgreSQL."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
+    wrapper.settings_dict = {
+        **wrapper.settings_dict,
+        "NAME": "/no-such-directory/portal.sqlite3",
+        "HOST": "127.0.0.1",
+        "PORT": "1",
+    }
+    wrapper.ensure_connection()
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 

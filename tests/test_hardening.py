@@ -27,7 +27,7 @@ from reforms import security
 from reforms.models import Award, Initiative, Milestone, School, Section, Zone
 from reforms.registry import COLLECTIONS
 
-from .conftest import ROOT
+from .conftest import ROOT, connect_to_nowhere
 
 pytestmark = pytest.mark.django_db
 
@@ -460,20 +460,8 @@ def test_a_500_is_the_sites_own_page_says_nothing_and_is_logged(
 
 
 def test_an_unreachable_database_gives_a_503(client, report_data, monkeypatch):
-    def unreachable():
-        # A second connection to a database that is not there: no such file for SQLite,
-        # nothing listening for PostgreSQL.
-        wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
-        wrapper.settings_dict = {
-            **wrapper.settings_dict,
-            "NAME": "/no-such-directory/portal.sqlite3",
-            "HOST": "127.0.0.1",
-            "PORT": "1",
-        }
-        wrapper.ensure_connection()
-
     # Every query of the request, the data version's first.
-    monkeypatch.setattr(connections[DEFAULT_DB_ALIAS], "cursor", unreachable)
+    monkeypatch.setattr(connections[DEFAULT_DB_ALIAS], "cursor", connect_to_nowhere)
     client.raise_request_exception = False
 
     response = client.get("/schools/")

@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from reforms import views
 from reforms.registry import COLLECTIONS
 
-from .conftest import ROOT
+from .conftest import ROOT, connect_to_nowhere
 
 pytestmark = pytest.mark.django_db
 
@@ -103,21 +103,11 @@ def error_pages(client, monkeypatch, prefix):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    def unreachable(*args, **kwargs):
-        wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
-        wrapper.settings_dict = {
-            **wrapper.settings_dict,
-            "NAME": "/no-such-directory/portal.sqlite3",
-            "HOST": "127.0.0.1",
-            "PORT": "1",
-        }
-        wrapper.ensure_connection()
-
     pages = []
     # A bug in the view; every query of the request failing, the data version's first.
     failures = (
         (views.CollectionListView, "get_queryset", broken, 500),
-        (connections[DEFAULT_DB_ALIAS], "cursor", unreachable, 503),
+        (connections[DEFAULT_DB_ALIAS], "cursor", connect_to_nowhere, 503),
     )
     for target, name, failure, status in failures:
         # Made afresh, not served from the cache the crawl filled.
