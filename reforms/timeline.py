@@ -32,13 +32,10 @@ def events_by_year(records, linker):
     content_lang = "" if in_default_language() else format_html(' lang="{}"', CONTENT_LANG)
     record_links = RecordLinks()
     labels = {
-        name: conditional_escape(label)
-        for name, label in (
-            ("undated", gettext("报道未写明")),
-            ("inferred", gettext("年份为推断：")),
-            ("zones", gettext("实验区：")),
-            ("initiatives", gettext("举措：")),
-        )
+        "undated": gettext("报道未写明"),
+        "inferred": gettext("年份为推断："),
+        "zones": gettext("实验区："),
+        "initiatives": gettext("举措："),
     }
     ids = [record.pk for record in records]
     links = {relation: Milestone.objects.links_by_record(relation, ids) for relation in LINKED}
