@@ -15,6 +15,8 @@ from django.test import Client
 
 from reforms.loading.check import LOADABLE_MODELS
 
+from .kept_migrations import KeptMigrations
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FILES = sorted(str(path) for path in (ROOT / "fixtures").glob("*.json"))
 REPORT_TEXT = (ROOT / "fixtures" / "sources" / "nanan-education-reform-report.txt").read_text(
@@ -205,6 +207,12 @@ def report_data(db, loaded_rows):
     # The data changes now, as a load here would have changed it: what a process keeps per
     # data version (the name linker) must not outlive the test that saw it.
     DataVersion.objects.update(changed_at=timezone.now())
+
+
+def pytest_configure(config):
+    # A plugin rather than this file's own hook: pytest asks only the plugins, not a
+    # conftest below the root, about session fixtures such as the test databases.
+    config.pluginmanager.register(KeptMigrations(), "kept-migrations")
 
 
 @pytest.hookimpl(wrapper=True)
