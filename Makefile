@@ -50,8 +50,11 @@ TEST_PACKAGES := chromium=/usr/bin/chromium \
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
 # One worker per core (pytest-xdist); pytest alone runs in one process, for a file or a test.
+# Compiled modules are kept (__pycache__) even where the environment asks Python not to write
+# them: every worker and every manage.py the tests start would otherwise compile the project
+# and rewrite the tests' asserts again, a second or more each.
 test: test-setup
-	$(PY) -m pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n auto
 
 test-setup: install-dev test-packages $(VNU_JAR)
 
