@@ -208,18 +208,31 @@ class RecordFilter(django_filters.FilterSet):
             if key in stored:
                 rows[name] = [tuple(row) for row in stored[key]]
                 continue
-            narrowed = type(self)(others[name], queryset=self.queryset)
-            if not narrowed.is_valid():
+            if not self._others_are_valid(name):
                 rows[name] = []
                 continue
-            # The ids of the records every other filter lets through, or None for all.
-            ids = narrowed.qs.order_by().values("pk") if narrowed.active_filters else None
+            ids = self._ids_under_the_others(name, others[name])
             rows[name] = model._default_manager.facet_counts(spec, ids, FACET_OPTIONS_SHOWN)
             if key is not None:
                 counted[key] = (model._meta.label, name, filters, rows[name])
         if counted:
             FacetCount.objects.keep_quietly(version, counted)
         return rows
+
+    # Both read this page's own form, cleaned once: a filter set made anew for each facet
+    # built and cleaned its form again, with a query for each record chosen, each time.
+    def _others_are_valid(self, name):
+        return not self.is_bound or set(self.errors) <= {name}
+
+    def _ids_under_the_others(self, name, others):
+        """The ids of the records every filter but ``name`` lets through, or None for all."""
+        if not any(key in self.filters and others.get(key) for key in others):
+            return None
+        queryset = self.queryset.all()
+        for field, value in self.form.cleaned_data.items():
+            if field != name:
+                queryset = self.filters[field].filter(queryset, value)
+        return queryset.order_by().values("pk")
 
     def _filters_text(self, query):
         """The filters of ``query`` that are set, in a canonical order, as a query string;
