@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, IntegerField, Subquery, Value, Window
+from django.db.models import Count, Value, Window
 
 from ..models import LINK_FIELDS, FacetCount, RecordLink
 from ..registry import COLLECTIONS
-from .index import SearchGram, matching_ids, ranked_by_place
+from .index import matching_ids, ranked_by_place
 from .terms import query_terms, single_gram
 
 RESULTS_PER_GROUP = 10
@@ -129,12 +129,5 @@ def ranked_matches(model, query):
     # Ids read from the index alone are counted there, without reading any record; other
     # queries (pinyin, longer terms) are counted over the ranked rows, sparing their
     # subquery a second run.
-    total = CountOf(ids) if ids.model is SearchGram else Window(Count("pk"))
+    total = ids.count() if ids.from_index else Window(Count("pk"))
     return model.objects.filter(pk__in=ids).ranked(query).annotate(total_matches=total)
-
-
-class CountOf(Subquery):
-    """How many rows a subquery returns, as a value of the outer query."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
