@@ -165,3 +165,14 @@ def test_a_one_word_search_puts_name_matches_first_in_any_alphabet(db):
 
         assert [record.name for record in schools.results] == ["Ä类学校", "阿校"]
         assert schools.count == 2
+
+
+def test_a_load_indexes_every_record_as_rebuilding_the_index_would(report_data):
+    # A load indexes its records once, at its end, not at each save.
+    def index_rows():
+        return sorted(SearchGram.objects.values_list("kind", "gram", "record_id", "place"))
+
+    loaded = index_rows()
+    assert len(loaded) > 10_000
+    call_command("rebuild_search_index", verbosity=0)
+    assert index_rows() == loaded

@@ -10,6 +10,7 @@ import os
 from django.db import DatabaseError, transaction
 
 from ..history import versions_of_loaded_records
+from ..search.index import indexed_at_the_end
 from .check import FixtureChecker, FixtureProblem
 from .merge import Merge
 
@@ -50,7 +51,7 @@ def load(files, using="default", ignore_unknown_fields=False, drafts_stored=None
                     drafts_stored.append(stored)
             if not files:
                 return 0
-            with versions_of_loaded_records(f"载入 {names}"):
+            with versions_of_loaded_records(f"载入 {names}"), indexed_at_the_end():
                 return Merge(using).run(checker.records)
     except DatabaseError as error:
         raise FixtureProblem(f"{names or '草稿'}：写入数据库时出错（{error}）。") from error

@@ -5,6 +5,10 @@ contain every pair it is made of, and the few candidates that do are then checke
 exact substring. Latin terms also match the start of a name's pinyin or its initials.
 """
 
+from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -221,7 +225,40 @@ def matching_ids(model, query):
     )
 
 
+# {model: ids saved} while ``indexed_at_the_end`` is in effect, else None.
+_saved_in_block = ContextVar("saved_in_block", default=None)
+
+
+@contextmanager
+def indexed_at_the_end():
+    """Within the block, a record saved is indexed once, when the block ends, with the rows
+    of every record saved there written together.
+
+    For a load, which saves each record more than once (created, then its links set) and
+    hundreds of records at a time: indexing each save wrote and deleted the same rows again
+    and again. Use it inside the transaction of the saves: the index then never shows, to
+    anyone else, text a record has lost. A block that fails indexes nothing; its
+    transaction is rolled back with its records.
+    """
+    saved = defaultdict(set)
+    token = _saved_in_block.set(saved)
+    try:
+        yield
+    finally:
+        _saved_in_block.reset(token)
+    for model, ids in saved.items():
+        ids = sorted(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            SearchGram.objects.filter(kind=kind_of(model), record_id__in=chunk).delete()
+            index_records(model._default_manager.filter(pk__in=chunk).order_by("pk"))
+
+
 def _reindex_after_save(sender, instance, **kwargs):
+    saved = _saved_in_block.get()
+    if saved is not None:
+        saved[type(instance)].add(instance.pk)
+        return
     # In the same transaction as the save: the index never shows text the record lost.
     reindex(instance)
 
