@@ -8,13 +8,16 @@ decides what migrating writes; a later run with the same fingerprint copies it i
 in-memory database instead, then lets ``migrate`` run as usual: it finds every migration
 applied and only sends its signals. A changed, added or removed migration, another Django or
 SQLite, or other apps give another fingerprint, and the database is migrated afresh.
+
+A row a migration dates with the time of migrating (the data version's first) then carries
+the time the copy was made, as it would on any database migrated earlier.
 """
 
 import hashlib
 import os
 import sqlite3
-import sys
 from contextlib import closing, contextmanager
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -28,15 +31,26 @@ class KeptMigrations:
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef, request):
         cache = getattr(request.config, "cache", None)
-        if fixturedef.argname != "django_db_setup" or fixturedef.baseid or cache is None:
+        if (
+            fixturedef.argname != "django_db_setup"
+            # The project's own fixture of that name runs after pytest-django's.
+            or fixturedef.func.__module__ != "pytest_django.fixtures"
+            or cache is None
+        ):
             return (yield)
         with kept_between_runs(cache.mkdir("migrated-databases")):
             return (yield)
 
 
 def fingerprint(connection):
-    """What decides the schema and rows that migrating ``connection`` writes."""
+    """What decides the schema and rows that migrating ``connection`` writes: every file of
+    every app's migrations package (helpers the migrations import among them), with Django's
+    and SQLite's versions and the apps installed. None where the models decide instead (an
+    app without migrations, or migrations turned off, as ``--nomigrations`` does), which no
+    copy can follow."""
+    # Imported here: pytest loads this plugin before pytest-django sets Django up.
     import django
+    from django.apps import apps
     from django.conf import settings
     from django.db.migrations.loader import MigrationLoader
 
@@ -49,11 +63,20 @@ def fingerprint(connection):
         connection.vendor,
     ):
         digest.update(part.encode() + b"\0")
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for key in sorted(loader.disk_migrations):
-        module = sys.modules[loader.disk_migrations[key].__module__]
-        digest.update(repr(key).encode() + b"\0")
-        digest.update(Path(module.__file__).read_bytes() + b"\0")
+    for app_config in sorted(apps.get_app_configs(), key=lambda config: config.label):
+        module_name, _ = MigrationLoader.migrations_module(app_config.label)
+        try:
+            package = import_module(module_name) if module_name else None
+        except ModuleNotFoundError:
+            package = None
+        if package is None or not hasattr(package, "__path__"):
+            if any(app_config.get_models()):
+                return None
+            continue
+        for directory in package.__path__:
+            for path in sorted(Path(directory).glob("*.py")):
+                digest.update(f"{app_config.label}/{path.name}".encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 
 
@@ -64,25 +87,32 @@ def kept_between_runs(directory):
     from django.core.management.commands import migrate
     from django.db import connections
 
-    run = migrate.Command.handle
+    # The class itself, whatever later takes its module's name (pytest-django's quieter
+    # subclass does): the change is undone where it was made.
+    command_class = migrate.Command
+    run = command_class.handle
 
     def handle(command, *args, **options):
         connection = connections[options["database"]]
         if connection.vendor != "sqlite" or not connection.is_in_memory_db():
             return run(command, *args, **options)
-        kept = directory / f"{fingerprint(connection)}.sqlite3"
+        key = fingerprint(connection)
+        if key is None:
+            return run(command, *args, **options)
+        kept = directory / f"{key}.sqlite3"
         connection.ensure_connection()
         if kept.exists() and _copy_in(kept, connection.connection):
+            # Every migration is recorded as applied: migrate only sends its signals.
             return run(command, *args, **options)
         result = run(command, *args, **options)
         _keep(connection.connection, kept)
         return result
 
-    migrate.Command.handle = handle
+    command_class.handle = handle
     try:
         yield
     finally:
-        migrate.Command.handle = run
+        command_class.handle = run
 
 
 def _copy_in(kept, database):
@@ -97,12 +127,19 @@ def _copy_in(kept, database):
 
 
 def _keep(database, kept):
+    """Keep a copy of ``database`` as ``kept``, if the cache directory takes it: a copy is
+    only a shortcut, and a run that cannot keep one migrates as before."""
     # Written whole under a name of its own, then renamed: another process starting at the
     # same moment reads either no copy or a complete one.
     partial = kept.with_name(f"{kept.stem}.{os.getpid()}.partial")
-    with closing(sqlite3.connect(partial)) as copy:
-        database.backup(copy)
-    os.replace(partial, kept)
+    try:
+        with closing(sqlite3.connect(partial)) as copy:
+            database.backup(copy)
+        os.replace(partial, kept)
+    except (OSError, sqlite3.Error):
+        return
+    finally:
+        partial.unlink(missing_ok=True)
     for other in kept.parent.glob("*.sqlite3"):
         if other != kept:
             # Made by migrations as they were once: never used again.

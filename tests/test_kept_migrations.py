@@ -23,6 +23,13 @@ def test_the_fingerprint_moves_when_any_migration_changes(monkeypatch):
     assert fingerprint(connection) != before
 
 
+def test_no_copy_stands_for_tables_made_from_the_models(settings):
+    # As under --nomigrations: syncdb makes the tables from the models, which no
+    # fingerprint of migrations follows.
+    settings.MIGRATION_MODULES = {"reforms": None}
+    assert fingerprint(connection) is None
+
+
 def test_a_kept_copy_replaces_the_older_ones_and_a_broken_one_is_dropped(tmp_path):
     with closing(sqlite3.connect(":memory:")) as made:
         made.execute("CREATE TABLE t (x)")
@@ -36,6 +43,11 @@ def test_a_kept_copy_replaces_the_older_ones_and_a_broken_one_is_dropped(tmp_pat
     with closing(sqlite3.connect(":memory:")) as fresh:
         assert _copy_in(tmp_path / "new.sqlite3", fresh)
         assert fresh.execute("SELECT x FROM t").fetchall() == [(42,)]
+
+    # A directory that cannot take a copy leaves the run as it was.
+    with closing(sqlite3.connect(":memory:")) as made:
+        _keep(made, tmp_path / "missing" / "copy.sqlite3")
+    assert not (tmp_path / "missing").exists()
 
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"not a database" * 100)
