@@ -222,11 +222,13 @@ class RecordFilter(django_filters.FilterSet):
     # Both read this page's own form, cleaned once: a filter set made anew for each facet
     # built and cleaned its form again, with a query for each record chosen, each time.
     def _others_are_valid(self, name):
+        """Whether every filter but ``name`` has a value it accepts (or none at all)."""
         return not self.is_bound or set(self.errors) <= {name}
 
     def _ids_under_the_others(self, name, others):
-        """The ids of the records every filter but ``name`` lets through, or None for all."""
-        if not any(key in self.filters and others.get(key) for key in others):
+        """The ids of the records every filter but ``name`` lets through, or None for all
+        (always so on an unbound page, whose ``others`` are empty)."""
+        if not self._set_in(others):
             return None
         queryset = self.queryset.all()
         for field, value in self.form.cleaned_data.items():
@@ -291,7 +293,11 @@ class RecordFilter(django_filters.FilterSet):
 
     @property
     def active_filters(self):
-        return [key for key in self.data if key in self.filters and self.data.get(key)]
+        return self._set_in(self.data)
+
+    def _set_in(self, query):
+        """The filters ``query`` gives a value."""
+        return [key for key in query if key in self.filters and query.get(key)]
 
 
 class ReportFilter(RecordFilter):

@@ -79,9 +79,9 @@ def rows_for(records):
             yield SearchGram(gram=gram, kind=kind, record_id=record.pk, place=place)
 
 
-def index_records(records, batch_size=5000):
+def index_records(records, batch_size=5000, using=None):
     """Add the rows of freshly created records, as ``synthesize`` does after bulk_create."""
-    SearchGram.objects.bulk_create(rows_for(records), batch_size=batch_size)
+    SearchGram.objects.db_manager(using).bulk_create(rows_for(records), batch_size=batch_size)
 
 
 def reindex(record):
@@ -109,13 +109,20 @@ class RecordIds(RawSQL):
         super().__init__(sql, params, output_field=models.BigIntegerField())
         self.from_index = from_index
 
-    def count(self):
+    def count_expression(self):
         """How many ids there are, as a value of the outer query."""
         return RawSQL(
             f"SELECT COUNT(*) FROM ({self.sql}) AS counted",
             self.params,
             output_field=models.IntegerField(),
         )
+
+
+def _select_ids(model):
+    """The start of a query of ``model``'s ids, and its quoted id column."""
+    quote = connections[model._default_manager.db].ops.quote_name
+    pk = quote(model._meta.pk.column)
+    return f"SELECT {pk} FROM {quote(model._meta.db_table)}", pk
 
 
 def _where(model, condition):
@@ -135,14 +142,13 @@ def term_ids(model, term):
     subquery of ids combined with UNION, since SQLite answers each from its own index where
     an OR of conditions on the table itself would make it read every row.
     """
-    quote = connections[model._default_manager.db].ops.quote_name
     kind = kind_of(model)
-    index = quote(SearchGram._meta.db_table)
+    index = connections[model._default_manager.db].ops.quote_name(SearchGram._meta.db_table)
     in_index = f"SELECT record_id FROM {index} WHERE kind = %s AND gram = %s"
     pairs = term_pairs(term.lower())
     if len(term) <= 2 and not looks_like_pinyin(term):
         return RecordIds(in_index, [kind, pairs[0]], from_index=True)
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    select, pk = _select_ids(model)
     # One IN per pair, each an index lookup; a GROUP BY over all pairs at once leads SQLite
     # to walk every entry of the kind instead.
     conditions = [f"{pk} IN ({in_index})" for _ in pairs]
@@ -155,10 +161,10 @@ def term_ids(model, term):
         sql, exact_params = _where(model, exact)
         conditions.append(sql)
         params += exact_params
-    sql = f"SELECT {pk} FROM {table} WHERE {' AND '.join(conditions)}"
+    sql = f"{select} WHERE {' AND '.join(conditions)}"
     if looks_like_pinyin(term):
         prefix, prefix_params = _where(model, pinyin_prefix(term))
-        sql += f" UNION SELECT {pk} FROM {table} WHERE {prefix}"
+        sql += f" UNION {select} WHERE {prefix}"
         params += prefix_params
     return RecordIds(sql, params, from_index=False)
 
@@ -200,6 +206,9 @@ def matching_ids(model, query):
     eight terms.
     """
     found = [term_ids(model, term) for term in query_terms(query)]
+    select, pk = _select_ids(model)
+    if not found:
+        return RecordIds(select, [], from_index=False)
     # Terms answered by the index alone go first, in one query of the index: the others are
     # then checked only against the records those let through.
     from_index = [ids for ids in found if ids.from_index]
@@ -207,8 +216,8 @@ def matching_ids(model, query):
     if from_index:
         first, *more = from_index
         ids = RecordIds(
-            " AND ".join([first.sql, *(f"record_id IN ({ids.sql})" for ids in more)]),
-            [value for ids in from_index for value in ids.params],
+            " AND ".join([first.sql, *(f"record_id IN ({term.sql})" for term in more)]),
+            [value for term in from_index for value in term.params],
             from_index=True,
         )
         if not others:
@@ -216,23 +225,25 @@ def matching_ids(model, query):
         others.insert(0, ids)
     elif len(others) == 1:
         return others[0]
-    quote = connections[model._default_manager.db].ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     return RecordIds(
-        f"SELECT {pk} FROM {table} WHERE " + " AND ".join(f"{pk} IN ({ids.sql})" for ids in others),
-        [value for ids in others for value in ids.params],
+        f"{select} WHERE " + " AND ".join(f"{pk} IN ({term.sql})" for term in others),
+        [value for term in others for value in term.params],
         from_index=False,
     )
 
 
-# {model: ids saved} while ``indexed_at_the_end`` is in effect, else None.
+# {(model, database): ids saved} while ``indexed_at_the_end`` is in effect, else None.
 _saved_in_block = ContextVar("saved_in_block", default=None)
+# Ids per statement when a block's records are indexed: well within any database's limit
+# on a statement's parameters.
+INDEXED_TOGETHER = 500
 
 
 @contextmanager
 def indexed_at_the_end():
     """Within the block, a record saved is indexed once, when the block ends, with the rows
-    of every record saved there written together.
+    of every record saved there written together (by the outermost block, where one is
+    within another).
 
     For a load, which saves each record more than once (created, then its links set) and
     hundreds of records at a time: indexing each save wrote and deleted the same rows again
@@ -240,24 +251,29 @@ def indexed_at_the_end():
     anyone else, text a record has lost. A block that fails indexes nothing; its
     transaction is rolled back with its records.
     """
+    if _saved_in_block.get() is not None:
+        yield
+        return
     saved = defaultdict(set)
     token = _saved_in_block.set(saved)
     try:
         yield
     finally:
         _saved_in_block.reset(token)
-    for model, ids in saved.items():
+    for (model, using), ids in saved.items():
         ids = sorted(ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            SearchGram.objects.filter(kind=kind_of(model), record_id__in=chunk).delete()
-            index_records(model._default_manager.filter(pk__in=chunk).order_by("pk"))
+        for start in range(0, len(ids), INDEXED_TOGETHER):
+            chunk = ids[start : start + INDEXED_TOGETHER]
+            index = SearchGram.objects.using(using)
+            index.filter(kind=kind_of(model), record_id__in=chunk).delete()
+            records = model._default_manager.using(using).filter(pk__in=chunk).order_by("pk")
+            index_records(records, using=using)
 
 
 def _reindex_after_save(sender, instance, **kwargs):
     saved = _saved_in_block.get()
     if saved is not None:
-        saved[type(instance)].add(instance.pk)
+        saved[type(instance), kwargs["using"]].add(instance.pk)
         return
     # In the same transaction as the save: the index never shows text the record lost.
     reindex(instance)

@@ -129,5 +129,5 @@ def ranked_matches(model, query):
     # Ids read from the index alone are counted there, without reading any record; other
     # queries (pinyin, longer terms) are counted over the ranked rows, sparing their
     # subquery a second run.
-    total = ids.count() if ids.from_index else Window(Count("pk"))
+    total = ids.count_expression() if ids.from_index else Window(Count("pk"))
     return model.objects.filter(pk__in=ids).ranked(query).annotate(total_matches=total)
