@@ -474,7 +474,7 @@ def chromium():
     # would otherwise refuse the test's own database work.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Debian's Chromium, never a downloaded one: CI installs it with apt-get.
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: make test-setup"
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: make test-setup installs the shell"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
