@@ -2,10 +2,12 @@
 
 import json
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
 
+@pytest.mark.long
 def test_hashed_files_are_served_brotli_or_gzip_and_cached_for_a_year(tmp_path, settings):
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
