@@ -41,9 +41,9 @@ data: install
 	$(PY) manage.py loadreports
 
 # What the suite needs besides Python, each Debian package with the command or file that shows
-# it is there: Chromium's headless shell and a CJK font for the browser tests (Playwright drives
-# Debian's Chromium), gettext for the catalogue test, Java and npm for the Nu Html Checker. The one list;
-# .ci/run relies on it.
+# it is there: Chromium's headless shell and a CJK font for the browser tests (Playwright
+# drives Debian's Chromium), gettext for the catalogue test, Java and npm for the Nu Html
+# Checker. The one list; .ci/run relies on it.
 TEST_PACKAGES := chromium-headless-shell=/usr/bin/chromium-headless-shell \
 	fonts-noto-cjk=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
 	gettext=msgfmt default-jre-headless=java npm=npm
